@@ -1,0 +1,873 @@
+//! `rdbtool dump`: every key as JSON Lines, JSON, text, RESP commands or key names,
+//! streamed: a big collection goes out element by element.
+
+use std::io::Write;
+
+use anyhow::{Context as _, Result, bail};
+use formats::Error;
+use formats::cli::output::{Output, same_file};
+use formats::cli::progress::Progress;
+use formats::cli::time::iso8601_ms;
+use formats::cli::{Exit, json};
+use formats::escape::write_escaped;
+use formats::rdb::encodings::Elem;
+use formats::rdb::read::{
+    ChecksumStatus, KeyInfo, ModuleData, ReaderBuilder, StreamGroup, StreamId, StreamMeta, Visitor,
+};
+use formats::rdb::{DataType, TypeId, Version};
+
+use crate::cli::{DumpArgs, DumpFormat};
+use crate::filter::Filter;
+use crate::input;
+
+/// Output is handed to the writer once this much is buffered (outside --skip-corrupt,
+/// where a key's output is held until the key is known to be intact).
+const FLUSH_AT: usize = 1 << 20;
+/// RESP output: elements per RPUSH/SADD/ZADD/HSET command.
+const RESP_BATCH: usize = 128;
+
+pub fn run(a: DumpArgs) -> Result<Exit> {
+    let filter = Filter::new(&a.filter)?;
+    if let Some(o) = &a.output {
+        if o.as_os_str() != "-" && same_file(&a.input.input, o) {
+            bail!(
+                "refusing to overwrite the input {} with the output",
+                o.display()
+            );
+        }
+    }
+    let inp = input::open(&a.input.input)?;
+    let mut out = Output::open(a.output.as_deref()).with_context(|| {
+        format!(
+            "cannot create {}",
+            a.output.as_deref().unwrap_or("-".as_ref()).display()
+        )
+    })?;
+    let escape = out.is_terminal();
+    let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
+    let mut d = Dump::new(a.format, &mut out, filter, escape, a.skip_corrupt, progress);
+    let mut reader = ReaderBuilder::new()
+        .allow_future_version(a.input.allow_future_version)
+        .build(inp.reader);
+    let result = reader.run(&mut d);
+    d.progress.finish();
+    let skipped = d.skipped;
+    let summary = match result {
+        Ok(s) => {
+            d.finish()?;
+            s
+        }
+        Err(e) if e.is_io() && formats::cli::is_broken_pipe(&e) => return Ok(Exit::Ok),
+        Err(e) => {
+            // Keep what was read; the error says where it stopped.
+            let _ = d.flush_all();
+            return Err(anyhow::Error::new(e).context(format!("reading {}", inp.name)));
+        }
+    };
+    out.finish().context("writing output")?;
+    if let ChecksumStatus::Mismatch { stored, computed } = summary.checksum {
+        let msg = format!(
+            "{}: checksum mismatch: stored 0x{stored:016x}, computed 0x{computed:016x}",
+            inp.name
+        );
+        if a.skip_corrupt {
+            eprintln!("rdbtool: warning: {msg}");
+        } else {
+            bail!("{msg} (the data above may be damaged; --skip-corrupt to accept)");
+        }
+    }
+    if skipped > 0 {
+        eprintln!("rdbtool: {skipped} damaged key(s) skipped");
+    }
+    Ok(Exit::Ok)
+}
+
+struct Dump<'w> {
+    fmt: DumpFormat,
+    out: &'w mut dyn Write,
+    buf: Vec<u8>,
+    filter: Filter,
+    escape: bool,
+    skip_corrupt: bool,
+    progress: Progress,
+    skipped: u64,
+    records: u64,
+    version: Option<Version>,
+    // The key being read.
+    active: bool,
+    key_start: usize,
+    key: Vec<u8>,
+    type_id: TypeId,
+    expire_ms: Option<i64>,
+    first: bool,
+    /// Skiplist zsets are stored descending (or unordered for type 3): sort before output.
+    zset: Option<Vec<(Vec<u8>, f64)>>,
+    stream_entries: u64,
+    /// RESP: current db, pending batch of encoded arguments and their count.
+    resp_db: Option<u64>,
+    batch: Vec<u8>,
+    batch_n: usize,
+    field_ttls: Vec<(Vec<u8>, i64)>,
+}
+
+impl<'w> Dump<'w> {
+    fn new(
+        fmt: DumpFormat,
+        out: &'w mut dyn Write,
+        filter: Filter,
+        escape: bool,
+        skip_corrupt: bool,
+        progress: Progress,
+    ) -> Self {
+        let mut d = Dump {
+            fmt,
+            out,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            filter,
+            escape,
+            skip_corrupt,
+            progress,
+            skipped: 0,
+            records: 0,
+            version: None,
+            active: false,
+            key_start: 0,
+            key: Vec::new(),
+            type_id: TypeId::String,
+            expire_ms: None,
+            first: true,
+            zset: None,
+            stream_entries: 0,
+            resp_db: None,
+            batch: Vec::new(),
+            batch_n: 0,
+            field_ttls: Vec::new(),
+        };
+        if fmt == DumpFormat::Json {
+            d.buf.push(b'[');
+        }
+        d
+    }
+
+    fn flush_all(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.key_start = 0;
+        Ok(())
+    }
+
+    /// Hands buffered output to the writer when there is enough of it and it may be
+    /// released (not inside a key under --skip-corrupt).
+    fn maybe_flush(&mut self) -> formats::Result<()> {
+        if self.buf.len() >= FLUSH_AT && !(self.skip_corrupt && self.active) {
+            self.flush_all()?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> formats::Result<()> {
+        if self.fmt == DumpFormat::Json {
+            self.buf
+                .extend_from_slice(if self.records == 0 { b"]\n" } else { b"\n]\n" });
+        }
+        self.flush_all()?;
+        Ok(())
+    }
+
+    fn text_bytes(&mut self, b: &[u8]) {
+        if self.escape {
+            self.buf.push(b'"');
+            let mut s = String::new();
+            let _ = write_escaped(&mut s, b);
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(b);
+        }
+    }
+
+    /// Separator before an element of a JSON array.
+    fn comma(&mut self) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
+    }
+
+    // ----- RESP -----
+
+    fn resp_cmd_header(&mut self, argc: usize) {
+        self.buf.push(b'*');
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(argc).as_bytes());
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
+    fn resp_arg(out: &mut Vec<u8>, a: &[u8]) {
+        out.push(b'$');
+        out.extend_from_slice(itoa::Buffer::new().format(a.len()).as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+
+    fn resp_command(&mut self, args: &[&[u8]]) {
+        self.resp_cmd_header(args.len());
+        for a in args {
+            Self::resp_arg(&mut self.buf, a);
+        }
+    }
+
+    fn resp_batch_push(&mut self, args: &[&[u8]]) -> formats::Result<()> {
+        for a in args {
+            Self::resp_arg(&mut self.batch, a);
+        }
+        self.batch_n += 1;
+        if self.batch_n >= RESP_BATCH || self.batch.len() >= FLUSH_AT {
+            self.resp_batch_flush();
+        }
+        self.maybe_flush()
+    }
+
+    fn resp_batch_flush(&mut self) {
+        if self.batch_n == 0 {
+            return;
+        }
+        let (cmd, per): (&[u8], usize) = match self.type_id.data_type() {
+            DataType::List => (b"RPUSH", 1),
+            DataType::Set => (b"SADD", 1),
+            DataType::Zset => (b"ZADD", 2),
+            _ => (b"HSET", 2),
+        };
+        self.resp_cmd_header(2 + self.batch_n * per);
+        let key = std::mem::take(&mut self.key);
+        Self::resp_arg(&mut self.buf, cmd);
+        Self::resp_arg(&mut self.buf, &key);
+        self.key = key;
+        self.buf.extend_from_slice(&self.batch);
+        self.batch.clear();
+        self.batch_n = 0;
+    }
+
+    fn resp_key_end(&mut self) {
+        self.resp_batch_flush();
+        let key = std::mem::take(&mut self.key);
+        for (field, t) in std::mem::take(&mut self.field_ttls) {
+            let t = itoa::Buffer::new().format(t).to_owned();
+            self.resp_command(&[b"HPEXPIREAT", &key, t.as_bytes(), b"FIELDS", b"1", &field]);
+        }
+        if let Some(e) = self.expire_ms {
+            let t = itoa::Buffer::new().format(e).to_owned();
+            self.resp_command(&[b"PEXPIREAT", &key, t.as_bytes()]);
+        }
+        self.key = key;
+    }
+
+    fn score_text(score: f64) -> String {
+        if score.is_infinite() {
+            if score > 0.0 {
+                "inf".into()
+            } else {
+                "-inf".into()
+            }
+        } else {
+            ryu_text(score)
+        }
+    }
+
+    fn element(&mut self, e: &[u8]) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                self.comma();
+                json::write_bytes(&mut self.buf, e);
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(b"  ");
+                self.text_bytes(e);
+                self.buf.push(b'\n');
+            }
+            DumpFormat::Resp => return self.resp_batch_push(&[e]),
+            DumpFormat::Keys => {}
+        }
+        self.maybe_flush()
+    }
+
+    fn write_zset_member(&mut self, member: &[u8], score: f64) {
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                self.comma();
+                self.buf.push(b'[');
+                json::write_bytes(&mut self.buf, member);
+                self.buf.push(b',');
+                json::write_f64(&mut self.buf, score);
+                self.buf.push(b']');
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(b"  ");
+                self.text_bytes(member);
+                self.buf.extend_from_slice(b" => ");
+                self.buf
+                    .extend_from_slice(Self::score_text(score).as_bytes());
+                self.buf.push(b'\n');
+            }
+            DumpFormat::Resp => {
+                let s = Self::score_text(score);
+                for a in [s.as_bytes(), member] {
+                    Self::resp_arg(&mut self.batch, a);
+                }
+                self.batch_n += 1;
+                if self.batch_n >= RESP_BATCH || self.batch.len() >= FLUSH_AT {
+                    self.resp_batch_flush();
+                }
+            }
+            DumpFormat::Keys => {}
+        }
+    }
+}
+
+fn ryu_text(f: f64) -> String {
+    let mut b = Vec::new();
+    json::write_f64(&mut b, f);
+    String::from_utf8(b).unwrap_or_default()
+}
+
+fn id_text(id: StreamId) -> String {
+    id.to_string()
+}
+
+impl Visitor for Dump<'_> {
+    fn header(&mut self, version: Version) -> formats::Result<()> {
+        self.version = Some(version);
+        Ok(())
+    }
+
+    fn function(&mut self, code: &[u8]) -> formats::Result<()> {
+        if self.fmt == DumpFormat::Resp {
+            self.resp_command(&[b"FUNCTION", b"LOAD", code]);
+        }
+        Ok(())
+    }
+
+    fn begin_key(&mut self, k: &KeyInfo<'_>) -> formats::Result<()> {
+        self.progress.set(k.offset);
+        self.active = self.filter.accepts(k);
+        if !self.active {
+            return Ok(());
+        }
+        self.key_start = self.buf.len();
+        self.key.clear();
+        self.key.extend_from_slice(k.key);
+        self.type_id = k.type_id;
+        self.expire_ms = k.expire_ms;
+        self.first = true;
+        self.stream_entries = 0;
+        self.zset = matches!(k.type_id, TypeId::Zset | TypeId::Zset2)
+            .then(Vec::new)
+            .filter(|_| self.fmt != DumpFormat::Resp);
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                if self.fmt == DumpFormat::Json {
+                    self.buf
+                        .extend_from_slice(if self.records == 0 { b"\n" } else { b",\n" });
+                }
+                let b = &mut self.buf;
+                b.extend_from_slice(b"{\"db\":");
+                json::write_u64(b, k.db);
+                b.extend_from_slice(b",\"key\":");
+                json::write_bytes(b, k.key);
+                b.extend_from_slice(b",\"type\":\"");
+                b.extend_from_slice(k.data_type.name().as_bytes());
+                b.extend_from_slice(b"\",\"expire_ms\":");
+                match k.expire_ms {
+                    Some(e) => json::write_i64(b, e),
+                    None => b.extend_from_slice(b"null"),
+                }
+                b.extend_from_slice(b",\"encoding\":\"");
+                b.extend_from_slice(k.encoding.as_bytes());
+                b.push(b'"');
+                if let Some(i) = k.idle_s {
+                    b.extend_from_slice(b",\"idle_s\":");
+                    json::write_u64(b, i);
+                }
+                if let Some(f) = k.freq {
+                    b.extend_from_slice(b",\"freq\":");
+                    json::write_u64(b, u64::from(f));
+                }
+                b.extend_from_slice(b",\"value\":");
+                match k.data_type {
+                    DataType::String | DataType::Module => {}
+                    DataType::Stream => b.extend_from_slice(b"{\"entries\":["),
+                    _ => b.push(b'['),
+                }
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(b"db=");
+                self.buf
+                    .extend_from_slice(itoa::Buffer::new().format(k.db).as_bytes());
+                self.buf.push(b' ');
+                self.text_bytes(k.key);
+                self.buf.push(b' ');
+                self.buf.extend_from_slice(k.data_type.name().as_bytes());
+                self.buf.extend_from_slice(b" encoding=");
+                self.buf.extend_from_slice(k.encoding.as_bytes());
+                if let Some(e) = k.expire_ms {
+                    self.buf.extend_from_slice(b" expires=");
+                    self.buf.extend_from_slice(iso8601_ms(e).as_bytes());
+                }
+                if let Some(i) = k.idle_s {
+                    self.buf.extend_from_slice(format!(" idle={i}s").as_bytes());
+                }
+                if let Some(f) = k.freq {
+                    self.buf.extend_from_slice(format!(" freq={f}").as_bytes());
+                }
+                self.buf.push(b'\n');
+            }
+            DumpFormat::Resp => {
+                if self.resp_db != Some(k.db) {
+                    let db = itoa::Buffer::new().format(k.db).to_owned();
+                    self.resp_command(&[b"SELECT", db.as_bytes()]);
+                    self.resp_db = Some(k.db);
+                }
+                self.batch.clear();
+                self.batch_n = 0;
+                self.field_ttls.clear();
+            }
+            DumpFormat::Keys => {
+                self.text_bytes(k.key);
+                self.buf.push(b'\n');
+            }
+        }
+        Ok(())
+    }
+
+    fn string(&mut self, value: &[u8]) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => json::write_bytes(&mut self.buf, value),
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(b"  ");
+                self.text_bytes(value);
+                self.buf.push(b'\n');
+            }
+            DumpFormat::Resp => {
+                let key = std::mem::take(&mut self.key);
+                self.resp_command(&[b"SET", &key, value]);
+                self.key = key;
+            }
+            DumpFormat::Keys => {}
+        }
+        self.maybe_flush()
+    }
+
+    fn list_element(&mut self, e: &[u8]) -> formats::Result<()> {
+        self.element(e)
+    }
+
+    fn set_member(&mut self, m: &[u8]) -> formats::Result<()> {
+        self.element(m)
+    }
+
+    fn zset_member(&mut self, member: &[u8], score: f64) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        if let Some(z) = &mut self.zset {
+            z.push((member.to_vec(), score));
+            return Ok(());
+        }
+        self.write_zset_member(member, score);
+        self.maybe_flush()
+    }
+
+    fn hash_field(&mut self, f: &[u8], v: &[u8], expire_ms: Option<i64>) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                self.comma();
+                self.buf.push(b'[');
+                json::write_bytes(&mut self.buf, f);
+                self.buf.push(b',');
+                json::write_bytes(&mut self.buf, v);
+                if let Some(e) = expire_ms {
+                    self.buf.push(b',');
+                    json::write_i64(&mut self.buf, e);
+                }
+                self.buf.push(b']');
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(b"  ");
+                self.text_bytes(f);
+                self.buf.extend_from_slice(b" => ");
+                self.text_bytes(v);
+                if let Some(e) = expire_ms {
+                    self.buf.extend_from_slice(b" (expires ");
+                    self.buf.extend_from_slice(iso8601_ms(e).as_bytes());
+                    self.buf.push(b')');
+                }
+                self.buf.push(b'\n');
+            }
+            DumpFormat::Resp => {
+                if let Some(e) = expire_ms {
+                    self.field_ttls.push((f.to_vec(), e));
+                }
+                return self.resp_batch_push(&[f, v]);
+            }
+            DumpFormat::Keys => {}
+        }
+        self.maybe_flush()
+    }
+
+    fn stream_entry(
+        &mut self,
+        id: StreamId,
+        fields: &[(Elem<'_>, Elem<'_>)],
+    ) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        self.stream_entries += 1;
+        let (mut fb, mut vb) = (itoa::Buffer::new(), itoa::Buffer::new());
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                self.comma();
+                self.buf.extend_from_slice(b"{\"id\":\"");
+                self.buf.extend_from_slice(id_text(id).as_bytes());
+                self.buf.extend_from_slice(b"\",\"fields\":[");
+                for (i, (f, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.buf.push(b',');
+                    }
+                    self.buf.push(b'[');
+                    json::write_bytes(&mut self.buf, f.as_bytes(&mut fb));
+                    self.buf.push(b',');
+                    json::write_bytes(&mut self.buf, v.as_bytes(&mut vb));
+                    self.buf.push(b']');
+                }
+                self.buf.extend_from_slice(b"]}");
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(b"  ");
+                self.buf.extend_from_slice(id_text(id).as_bytes());
+                for (f, v) in fields {
+                    self.buf.push(b' ');
+                    self.text_bytes(f.as_bytes(&mut fb));
+                    self.buf.push(b'=');
+                    self.text_bytes(v.as_bytes(&mut vb));
+                }
+                self.buf.push(b'\n');
+            }
+            DumpFormat::Resp => {
+                let key = std::mem::take(&mut self.key);
+                let idt = id_text(id);
+                self.resp_cmd_header(3 + 2 * fields.len());
+                Self::resp_arg(&mut self.buf, b"XADD");
+                Self::resp_arg(&mut self.buf, &key);
+                Self::resp_arg(&mut self.buf, idt.as_bytes());
+                for (f, v) in fields {
+                    Self::resp_arg(&mut self.buf, f.as_bytes(&mut fb));
+                    Self::resp_arg(&mut self.buf, v.as_bytes(&mut vb));
+                }
+                self.key = key;
+            }
+            DumpFormat::Keys => {}
+        }
+        self.maybe_flush()
+    }
+
+    fn stream_meta(&mut self, m: &StreamMeta) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                let b = &mut self.buf;
+                b.extend_from_slice(b"],\"length\":");
+                json::write_u64(b, m.length);
+                for (name, id) in [
+                    (&b",\"last_id\":\""[..], m.last_id),
+                    (b",\"first_id\":\"", m.first_id),
+                    (b",\"max_deleted_id\":\"", m.max_deleted_id),
+                ] {
+                    b.extend_from_slice(name);
+                    b.extend_from_slice(id_text(id).as_bytes());
+                    b.push(b'"');
+                }
+                b.extend_from_slice(b",\"entries_added\":");
+                json::write_u64(b, m.entries_added);
+                b.extend_from_slice(b",\"groups\":[");
+                self.first = true;
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(
+                    format!(
+                        "  length={} last_id={} first_id={} max_deleted_id={} entries_added={}\n",
+                        m.length, m.last_id, m.first_id, m.max_deleted_id, m.entries_added
+                    )
+                    .as_bytes(),
+                );
+            }
+            DumpFormat::Resp => {
+                let key = std::mem::take(&mut self.key);
+                let last = id_text(m.last_id);
+                if self.stream_entries == 0 {
+                    // An empty stream: create it with one entry trimmed away at once.
+                    self.resp_command(&[
+                        b"XADD",
+                        &key,
+                        b"MAXLEN",
+                        b"0",
+                        last.as_bytes(),
+                        b"x",
+                        b"y",
+                    ]);
+                }
+                let added = m.entries_added.to_string();
+                let maxdel = id_text(m.max_deleted_id);
+                self.resp_command(&[
+                    b"XSETID",
+                    &key,
+                    last.as_bytes(),
+                    b"ENTRIESADDED",
+                    added.as_bytes(),
+                    b"MAXDELETEDID",
+                    maxdel.as_bytes(),
+                ]);
+                self.key = key;
+            }
+            DumpFormat::Keys => {}
+        }
+        self.maybe_flush()
+    }
+
+    fn stream_group(&mut self, g: &StreamGroup) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                self.comma();
+                let b = &mut self.buf;
+                b.extend_from_slice(b"{\"name\":");
+                json::write_bytes(b, &g.name);
+                b.extend_from_slice(b",\"last_id\":\"");
+                b.extend_from_slice(id_text(g.last_id).as_bytes());
+                b.extend_from_slice(b"\",\"entries_read\":");
+                match g.entries_read {
+                    Some(n) => json::write_u64(b, n),
+                    None => b.extend_from_slice(b"null"),
+                }
+                b.extend_from_slice(b",\"pel\":[");
+                for (i, p) in g.pel.iter().enumerate() {
+                    if i > 0 {
+                        b.push(b',');
+                    }
+                    b.extend_from_slice(b"{\"id\":\"");
+                    b.extend_from_slice(id_text(p.id).as_bytes());
+                    b.extend_from_slice(b"\",\"consumer\":");
+                    match p.consumer.and_then(|c| g.consumers.get(c)) {
+                        Some(c) => json::write_bytes(b, &c.name),
+                        None => b.extend_from_slice(b"null"),
+                    }
+                    b.extend_from_slice(b",\"delivery_time_ms\":");
+                    json::write_i64(b, p.delivery_time_ms);
+                    b.extend_from_slice(b",\"delivery_count\":");
+                    json::write_u64(b, p.delivery_count);
+                    b.push(b'}');
+                }
+                b.extend_from_slice(b"],\"consumers\":[");
+                for (i, c) in g.consumers.iter().enumerate() {
+                    if i > 0 {
+                        b.push(b',');
+                    }
+                    b.extend_from_slice(b"{\"name\":");
+                    json::write_bytes(b, &c.name);
+                    b.extend_from_slice(b",\"seen_time_ms\":");
+                    json::write_i64(b, c.seen_time_ms);
+                    b.extend_from_slice(b",\"active_time_ms\":");
+                    match c.active_time_ms {
+                        Some(t) => json::write_i64(b, t),
+                        None => b.extend_from_slice(b"null"),
+                    }
+                    b.extend_from_slice(b",\"pel\":[");
+                    for (j, id) in c.pel.iter().enumerate() {
+                        if j > 0 {
+                            b.push(b',');
+                        }
+                        b.push(b'"');
+                        b.extend_from_slice(id_text(*id).as_bytes());
+                        b.push(b'"');
+                    }
+                    b.extend_from_slice(b"]}");
+                }
+                b.extend_from_slice(b"]}");
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(b"  group ");
+                self.text_bytes(&g.name);
+                let er = g
+                    .entries_read
+                    .map_or("unknown".to_string(), |n| n.to_string());
+                self.buf.extend_from_slice(
+                    format!(
+                        " last_id={} entries_read={er} pending={}\n",
+                        g.last_id,
+                        g.pel.len()
+                    )
+                    .as_bytes(),
+                );
+                for c in &g.consumers {
+                    self.buf.extend_from_slice(b"    consumer ");
+                    self.text_bytes(&c.name);
+                    self.buf
+                        .extend_from_slice(format!(" pending={}\n", c.pel.len()).as_bytes());
+                }
+            }
+            DumpFormat::Resp => {
+                let key = std::mem::take(&mut self.key);
+                let last = id_text(g.last_id);
+                let er = g.entries_read.map(|n| n.to_string());
+                let mut args: Vec<&[u8]> =
+                    vec![b"XGROUP", b"CREATE", &key, &g.name, last.as_bytes()];
+                if let Some(er) = &er {
+                    args.extend_from_slice(&[b"ENTRIESREAD", er.as_bytes()]);
+                }
+                self.resp_command(&args);
+                for c in &g.consumers {
+                    self.resp_command(&[b"XGROUP", b"CREATECONSUMER", &key, &g.name, &c.name]);
+                }
+                for p in &g.pel {
+                    let Some(c) = p.consumer.and_then(|c| g.consumers.get(c)) else {
+                        continue;
+                    };
+                    let id = id_text(p.id);
+                    let time = p.delivery_time_ms.to_string();
+                    let count = p.delivery_count.to_string();
+                    self.resp_command(&[
+                        b"XCLAIM",
+                        &key,
+                        &g.name,
+                        &c.name,
+                        b"0",
+                        id.as_bytes(),
+                        b"TIME",
+                        time.as_bytes(),
+                        b"RETRYCOUNT",
+                        count.as_bytes(),
+                        b"FORCE",
+                        b"JUSTID",
+                    ]);
+                }
+                self.key = key;
+            }
+            DumpFormat::Keys => {}
+        }
+        self.maybe_flush()
+    }
+
+    fn module_value(&mut self, m: &ModuleData<'_>) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                let b = &mut self.buf;
+                b.extend_from_slice(b"{\"module\":");
+                json::write_str(b, m.name);
+                b.extend_from_slice(b",\"module_id\":");
+                json::write_u64(b, m.module_id);
+                b.extend_from_slice(b",\"raw\":{\"base64\":\"");
+                b.extend_from_slice(json::base64(m.raw).as_bytes());
+                b.extend_from_slice(b"\"}}");
+            }
+            DumpFormat::Text => {
+                self.buf.extend_from_slice(
+                    format!(
+                        "  module {} (id {}), {} bytes of payload\n",
+                        m.name,
+                        m.module_id,
+                        m.raw.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+            DumpFormat::Resp => {
+                let payload = dump_payload(m, self.version.map_or(10, |v| v.number));
+                let key = std::mem::take(&mut self.key);
+                self.resp_command(&[b"RESTORE", &key, b"0", &payload, b"REPLACE"]);
+                self.key = key;
+            }
+            DumpFormat::Keys => {}
+        }
+        self.maybe_flush()
+    }
+
+    fn end_key(&mut self) -> formats::Result<()> {
+        if !self.active {
+            return Ok(());
+        }
+        if let Some(mut z) = self.zset.take() {
+            // ZRANGE order: score ascending (-0 equals 0, as in Redis), then member bytes.
+            z.sort_by(|a, b| {
+                a.1.partial_cmp(&b.1)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then_with(|| a.0.cmp(&b.0))
+            });
+            for (m, s) in &z {
+                self.write_zset_member(m, *s);
+            }
+        }
+        match self.fmt {
+            DumpFormat::Jsonl | DumpFormat::Json => {
+                match self.type_id.data_type() {
+                    DataType::String | DataType::Module => {}
+                    DataType::Stream => self.buf.extend_from_slice(b"]}"),
+                    _ => self.buf.push(b']'),
+                }
+                self.buf.push(b'}');
+                if self.fmt == DumpFormat::Jsonl {
+                    self.buf.push(b'\n');
+                }
+            }
+            DumpFormat::Resp => self.resp_key_end(),
+            _ => {}
+        }
+        self.records += 1;
+        self.active = false;
+        self.maybe_flush()
+    }
+
+    fn key_error(&mut self, err: Error) -> formats::Result<()> {
+        if !self.skip_corrupt || err.offset.is_none() {
+            return Err(err);
+        }
+        if self.active {
+            self.buf.truncate(self.key_start);
+        }
+        self.active = false;
+        self.zset = None;
+        self.batch.clear();
+        self.batch_n = 0;
+        self.skipped += 1;
+        eprintln!("rdbtool: skipped damaged key: {err}");
+        Ok(())
+    }
+}
+
+/// A RESTORE payload for a module value: type byte, module id, payload, RDB version
+/// (2 bytes LE), CRC-64 (8 bytes LE) over everything before it.
+fn dump_payload(m: &ModuleData<'_>, version: u32) -> Vec<u8> {
+    let mut p = vec![TypeId::Module2 as u8, 0x81];
+    p.extend_from_slice(&m.module_id.to_be_bytes());
+    p.extend_from_slice(m.raw);
+    p.extend_from_slice(&(version.min(u32::from(u16::MAX)) as u16).to_le_bytes());
+    let crc = formats::crc::crc64(&p);
+    p.extend_from_slice(&crc.to_le_bytes());
+    p
+}

@@ -1,0 +1,4 @@
+pub mod dump;
+pub mod info;
+pub mod stats;
+pub mod verify;

@@ -1,0 +1,121 @@
+//! `rdbtool verify`: exit 0 valid, 1 invalid, 2 unreadable (the file cannot be opened
+//! or read from).
+
+use std::io::Write;
+
+use anyhow::Result;
+use formats::cli::progress::Progress;
+use formats::cli::{Exit, json};
+use formats::rdb::read::{ChecksumStatus, ReaderBuilder};
+
+use super::stats::{Stats, checksum_error, error_json};
+use crate::cli::VerifyArgs;
+use crate::input;
+
+pub fn run(a: VerifyArgs) -> Result<Exit> {
+    let inp = input::open(&a.input.input)?;
+    let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
+    let mut stats = Stats::new(a.all, progress);
+    let mut reader = ReaderBuilder::new()
+        .allow_future_version(a.input.allow_future_version)
+        .build(inp.reader);
+    let result = reader.run(&mut stats);
+    stats.progress.finish();
+    let mut io_failure = false;
+    if let Err(e) = result {
+        io_failure = e.is_io();
+        stats.fatal(e);
+    }
+    if let Some(e) = stats.checksum.and_then(checksum_error) {
+        stats.errors.push(e);
+    }
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let mut b = Vec::new();
+        b.extend_from_slice(b"{\"ok\":");
+        b.extend_from_slice(if stats.ok() { b"true" } else { b"false" });
+        b.extend_from_slice(b",\"format\":\"rdb\",\"version\":");
+        match stats.version {
+            Some(v) => json::write_u64(&mut b, u64::from(v.number)),
+            None => b.extend_from_slice(b"null"),
+        }
+        b.extend_from_slice(b",\"keys\":");
+        json::write_u64(&mut b, stats.keys);
+        b.extend_from_slice(b",\"expires\":");
+        json::write_u64(&mut b, stats.expires);
+        b.extend_from_slice(b",\"checksum\":");
+        match stats.checksum {
+            Some(c) => json::write_str(&mut b, c.name()),
+            None => b.extend_from_slice(b"null"),
+        }
+        b.extend_from_slice(b",\"errors\":[");
+        for (i, e) in stats.errors.iter().enumerate() {
+            if i > 0 {
+                b.push(b',');
+            }
+            error_json(&mut b, e, &inp.name);
+        }
+        b.extend_from_slice(b"]}\n");
+        out.write_all(&b)?;
+    } else {
+        let mut s = String::new();
+        s.push_str(&inp.name);
+        match stats.version {
+            Some(v) => {
+                s.push_str(&format!(": RDB version {} ({})", v.number, v.magic()));
+                if let Some(w) = stats.writer() {
+                    s.push_str(&format!(", {w}"));
+                }
+            }
+            None => s.push_str(": not readable as an RDB"),
+        }
+        s.push('\n');
+        s.push_str(&format!(
+            "  keys: {} in {} database(s), {} with an expire ({} already expired)\n",
+            stats.keys,
+            stats.dbs.len(),
+            stats.expires,
+            stats.expired
+        ));
+        if let Some(c) = stats.checksum {
+            let text = match c {
+                ChecksumStatus::Ok(v) => format!("ok (0x{v:016x})"),
+                ChecksumStatus::Disabled => {
+                    "disabled (saved with rdbchecksum no): not checked".into()
+                }
+                ChecksumStatus::Mismatch { stored, computed } => {
+                    format!("MISMATCH: stored 0x{stored:016x}, computed 0x{computed:016x}")
+                }
+                ChecksumStatus::Absent => "none (RDB version < 5 has no checksum)".into(),
+                ChecksumStatus::NotChecked => "not checked".into(),
+            };
+            s.push_str(&format!("  checksum: {text}\n"));
+        }
+        for e in &stats.errors {
+            s.push_str(&format!("  error: {e}\n"));
+        }
+        if stats.ok() {
+            s.push_str("OK\n");
+        } else {
+            let n = stats.errors.len();
+            s.push_str(&format!(
+                "INVALID: {n} problem{}\n",
+                if n == 1 { "" } else { "s" }
+            ));
+            if !a.all && n > 0 {
+                s.push_str(
+                    "  (stopped at the first problem; --all goes on where the framing allows)\n",
+                );
+            }
+        }
+        out.write_all(s.as_bytes())?;
+    }
+    out.flush()?;
+    Ok(if io_failure {
+        Exit::Error
+    } else if stats.ok() {
+        Exit::Ok
+    } else {
+        Exit::Negative
+    })
+}

@@ -1,0 +1,37 @@
+//! Opening a dataset: a file path or `-` for standard input.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+pub struct Opened {
+    pub reader: Box<dyn Read>,
+    /// File size, when known (for progress).
+    pub size: Option<u64>,
+    /// How to name the input in messages.
+    pub name: String,
+}
+
+pub fn open(path: &Path) -> Result<Opened> {
+    if path.as_os_str() == "-" {
+        return Ok(Opened {
+            reader: Box::new(io::stdin().lock()),
+            size: None,
+            name: "<stdin>".to_string(),
+        });
+    }
+    let f = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let meta = f
+        .metadata()
+        .with_context(|| format!("cannot stat {}", path.display()))?;
+    if meta.is_dir() {
+        anyhow::bail!("{} is a directory, not an RDB file", path.display());
+    }
+    Ok(Opened {
+        reader: Box::new(f),
+        size: Some(meta.len()),
+        name: path.display().to_string(),
+    })
+}

@@ -1,0 +1,27 @@
+//! `rdbtool`: the command implementations. `main.rs` only parses arguments.
+
+pub mod cli;
+mod cmd;
+mod filter;
+mod input;
+
+use std::process::ExitCode;
+
+use formats::cli::{Exit, is_broken_pipe};
+
+/// Runs a parsed command line and maps the outcome to an exit code.
+pub fn run(cli: cli::Cli) -> ExitCode {
+    let result = match cli.cmd {
+        cli::Command::Dump(a) => cmd::dump::run(a),
+        cli::Command::Verify(a) => cmd::verify::run(a),
+        cli::Command::Info(a) => cmd::info::run(a),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) if is_broken_pipe(e.as_ref()) => Exit::Ok.into(),
+        Err(e) => {
+            eprintln!("rdbtool: error: {e:#}");
+            Exit::Error.into()
+        }
+    }
+}
