@@ -263,13 +263,13 @@ impl<'w> Dump<'w> {
         self.key = key;
     }
 
+    /// A score as Redis prints it: `inf`/`-inf`, integers without a fraction, else the
+    /// shortest text that reads back as the same double.
     fn score_text(score: f64) -> String {
         if score.is_infinite() {
-            if score > 0.0 {
-                "inf".into()
-            } else {
-                "-inf".into()
-            }
+            if score > 0.0 { "inf".into() } else { "-inf".into() }
+        } else if score.fract() == 0.0 && score.abs() < 1e17 {
+            format!("{}", score as i64)
         } else {
             ryu_text(score)
         }
@@ -630,15 +630,17 @@ impl Visitor for Dump<'_> {
                 }
                 let added = m.entries_added.to_string();
                 let maxdel = id_text(m.max_deleted_id);
-                self.resp_command(&[
-                    b"XSETID",
-                    &key,
-                    last.as_bytes(),
-                    b"ENTRIESADDED",
-                    added.as_bytes(),
-                    b"MAXDELETEDID",
-                    maxdel.as_bytes(),
-                ]);
+                let mut args: Vec<&[u8]> = vec![b"XSETID", &key, last.as_bytes()];
+                // Streams from RDB 10+ carry these; Redis 6.2's XSETID has no such arguments.
+                if m.stored_meta {
+                    args.extend_from_slice(&[
+                        b"ENTRIESADDED",
+                        added.as_bytes(),
+                        b"MAXDELETEDID",
+                        maxdel.as_bytes(),
+                    ]);
+                }
+                self.resp_command(&args);
                 self.key = key;
             }
             DumpFormat::Keys => {}

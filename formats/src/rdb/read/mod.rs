@@ -230,7 +230,12 @@ impl<R: Read> Reader<R> {
                 Some(Opcode::Aux) => {
                     self.ctx.doing = Doing::Aux;
                     let mut key = std::mem::take(&mut self.tmp);
-                    self.read_string_into(&mut key)?;
+                    key.clear();
+                    let r = self.read_string_into(&mut key);
+                    if let Err(e) = r {
+                        self.tmp = key;
+                        return Err(e);
+                    }
                     let value = read_string(&mut self.src, &mut self.scratch, self.version)?;
                     let r = v.aux(&key, value);
                     self.tmp = key;
