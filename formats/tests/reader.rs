@@ -6,7 +6,9 @@ use std::path::Path;
 
 use formats::crc::crc64;
 use formats::rdb::encodings::{intset, listpack, ziplist, zipmap};
-use formats::rdb::read::{ChecksumStatus, KeyInfo, ReaderBuilder, StreamGroup, StreamMeta, Visitor};
+use formats::rdb::read::{
+    ChecksumStatus, KeyInfo, ReaderBuilder, StreamGroup, StreamMeta, Visitor,
+};
 use formats::rdb::{Reader, TypeId};
 use formats::{Error, ErrorKind, Limits};
 
@@ -63,11 +65,13 @@ impl Visitor for Collect {
         Ok(())
     }
     fn stream_meta(&mut self, m: &StreamMeta) -> formats::Result<()> {
-        self.lines.push(format!("  stream len={} last={}", m.length, m.last_id));
+        self.lines
+            .push(format!("  stream len={} last={}", m.length, m.last_id));
         Ok(())
     }
     fn stream_group(&mut self, g: &StreamGroup) -> formats::Result<()> {
-        self.lines.push(format!("  group {} pel={}", s(&g.name), g.pel.len()));
+        self.lines
+            .push(format!("  group {} pel={}", s(&g.name), g.pel.len()));
         Ok(())
     }
     fn key_error(&mut self, err: Error) -> formats::Result<()> {
@@ -138,20 +142,36 @@ fn read(bytes: &[u8]) -> (Collect, formats::Result<()>) {
 fn read_ok(bytes: &[u8]) -> Vec<String> {
     let (c, r) = read(bytes);
     r.unwrap_or_else(|e| panic!("read failed: {e}"));
-    assert!(matches!(c.checksum, Some(ChecksumStatus::Ok(_))), "{:?}", c.checksum);
+    assert!(
+        matches!(c.checksum, Some(ChecksumStatus::Ok(_))),
+        "{:?}",
+        c.checksum
+    );
     c.lines
 }
 
 #[test]
 fn length_encodings_at_every_boundary() {
-    for n in [0u64, 63, 64, 16383, 16384, u64::from(u32::MAX), 1 << 32, u64::MAX >> 1] {
+    for n in [
+        0u64,
+        63,
+        64,
+        16383,
+        16384,
+        u64::from(u32::MAX),
+        1 << 32,
+        u64::MAX >> 1,
+    ] {
         let f = Rdb::new("REDIS0010").byte(0xfe).len(n).finish();
         assert_eq!(read_ok(&f), vec![format!("select {n}")], "length {n}");
     }
     // Strings at the 6/14/32-bit boundaries.
     for n in [63usize, 64, 16383, 16384, 70000] {
         let v = vec![b'x'; n];
-        let f = Rdb::new("REDIS0010").key(TypeId::String, "k").str(&v).finish();
+        let f = Rdb::new("REDIS0010")
+            .key(TypeId::String, "k")
+            .str(&v)
+            .finish();
         let lines = read_ok(&f);
         assert_eq!(lines[1].len(), 4 + n, "string of {n}");
     }
@@ -179,17 +199,26 @@ fn integer_and_lzf_strings() {
 
 #[test]
 fn a_length_claiming_2_pow_60_is_an_error_not_an_allocation() {
-    let f = Rdb::new("REDIS0010").key(TypeId::String, "k").len(1 << 60).finish();
+    let f = Rdb::new("REDIS0010")
+        .key(TypeId::String, "k")
+        .len(1 << 60)
+        .finish();
     let (_, r) = read(&f);
     let e = r.expect_err("must fail");
     assert!(matches!(e.kind, ErrorKind::LimitExceeded { .. }), "{e}");
     assert_eq!(e.offset, Some(12), "{e}");
     assert!(e.to_string().contains("key \"k\""), "{e}");
     // A smaller configured limit applies too.
-    let f = Rdb::new("REDIS0010").key(TypeId::String, "k").str(&[b'x'; 2000]).finish();
+    let f = Rdb::new("REDIS0010")
+        .key(TypeId::String, "k")
+        .str(&[b'x'; 2000])
+        .finish();
     let mut c = Collect::default();
     let e = ReaderBuilder::new()
-        .limits(Limits { max_string: 1000, ..Limits::default() })
+        .limits(Limits {
+            max_string: 1000,
+            ..Limits::default()
+        })
         .build(&f[..])
         .run(&mut c)
         .expect_err("over the limit");
@@ -199,15 +228,28 @@ fn a_length_claiming_2_pow_60_is_an_error_not_an_allocation() {
 #[test]
 fn versions_and_magic() {
     let (_, r) = read(&Rdb::new("REDIS0014").finish());
-    assert!(matches!(r.expect_err("future").kind, ErrorKind::UnsupportedVersion(14, _)));
-    let f = Rdb::new("REDIS0014").key(TypeId::String, "k").str(b"v").finish();
+    assert!(matches!(
+        r.expect_err("future").kind,
+        ErrorKind::UnsupportedVersion(14, _)
+    ));
+    let f = Rdb::new("REDIS0014")
+        .key(TypeId::String, "k")
+        .str(b"v")
+        .finish();
     let mut c = Collect::default();
-    ReaderBuilder::new().allow_future_version(true).build(&f[..]).run(&mut c).expect("best effort");
+    ReaderBuilder::new()
+        .allow_future_version(true)
+        .build(&f[..])
+        .run(&mut c)
+        .expect("best effort");
     assert_eq!(c.lines[1], "  = v");
     let (_, r) = read(b"RIDES0010\xff");
     assert!(matches!(r.expect_err("magic").kind, ErrorKind::BadMagic(_)));
     let (_, r) = read(b"VALKEY011\xff");
-    assert!(matches!(r.expect_err("valkey < 80").kind, ErrorKind::UnsupportedVersion(11, _)));
+    assert!(matches!(
+        r.expect_err("valkey < 80").kind,
+        ErrorKind::UnsupportedVersion(11, _)
+    ));
     // RDB < 5 has no checksum trailer.
     let mut f = Rdb::new("REDIS0004").key(TypeId::String, "k").str(b"v").0;
     f.push(0xff);
@@ -218,7 +260,10 @@ fn versions_and_magic() {
 
 #[test]
 fn checksum_ok_disabled_and_mismatch() {
-    let good = Rdb::new("REDIS0010").key(TypeId::String, "k").str(b"v").finish();
+    let good = Rdb::new("REDIS0010")
+        .key(TypeId::String, "k")
+        .str(b"v")
+        .finish();
     let (c, _) = read(&good);
     assert!(matches!(c.checksum, Some(ChecksumStatus::Ok(_))));
     let mut zero = good.clone();
@@ -227,7 +272,10 @@ fn checksum_ok_disabled_and_mismatch() {
     assert_eq!(read(&zero).0.checksum, Some(ChecksumStatus::Disabled));
     let mut bad = good.clone();
     bad[n - 1] ^= 0xff;
-    assert!(matches!(read(&bad).0.checksum, Some(ChecksumStatus::Mismatch { .. })));
+    assert!(matches!(
+        read(&bad).0.checksum,
+        Some(ChecksumStatus::Mismatch { .. })
+    ));
     // The check value from formats.md.
     assert_eq!(crc64(b"123456789"), 0xe9c6d914c4b8d9ca);
 }
@@ -350,7 +398,11 @@ fn hash_field_expiration_layouts() {
         .finish();
     assert_eq!(
         read_ok(&valkey),
-        ["key h2 hash hashtable exp=None", "  a => 1 Some(1234)", "  b => 2 None"]
+        [
+            "key h2 hash hashtable exp=None",
+            "  a => 1 Some(1234)",
+            "  b => 2 None"
+        ]
     );
 }
 
@@ -377,11 +429,21 @@ fn salvage_skips_a_damaged_key_inside_intact_framing() {
     let (_, r) = read(&f);
     let e = r.expect_err("default stops at the first problem");
     assert!(e.to_string().contains("key \"broken\""), "{e}");
-    let mut c = Collect { keep_going: true, ..Collect::default() };
+    let mut c = Collect {
+        keep_going: true,
+        ..Collect::default()
+    };
     Reader::new(&f[..]).run(&mut c).expect("framing intact");
     assert_eq!(c.errors.len(), 2, "{:?}", c.errors);
-    assert!(c.errors[1].to_string().contains("duplicate member \"x\""), "{}", c.errors[1]);
-    assert!(c.lines.contains(&"key after string string exp=None".to_string()));
+    assert!(
+        c.errors[1].to_string().contains("duplicate member \"x\""),
+        "{}",
+        c.errors[1]
+    );
+    assert!(
+        c.lines
+            .contains(&"key after string string exp=None".to_string())
+    );
     assert!(c.lines.contains(&"  = 2".to_string()));
 }
 
@@ -389,18 +451,27 @@ fn salvage_skips_a_damaged_key_inside_intact_framing() {
 /// error or a result, never panics or hangs, and a cut file always fails.
 #[test]
 fn truncated_and_mutated_input_never_panics() {
-    let mut files = vec![std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sample.rdb")).expect("sample")];
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/redis-7.0/rdb/all-types.rdb");
+    let mut files = vec![
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/sample.rdb"))
+            .expect("sample"),
+    ];
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/redis-7.0/rdb/all-types.rdb");
     match std::fs::read(&shared) {
         Ok(b) => files.push(b),
-        Err(_) => eprintln!("SKIPPED: ../shared/fixtures not found; mutation test runs on the sample only"),
+        Err(_) => eprintln!(
+            "SKIPPED: ../shared/fixtures not found; mutation test runs on the sample only"
+        ),
     }
     for data in &files {
         let step = (data.len() / 500).max(1);
         for cut in (0..data.len()).step_by(step) {
             let (_, r) = read(&data[..cut]);
             let e = r.expect_err("a cut file must fail");
-            assert!(e.is_truncated() || matches!(e.kind, ErrorKind::LimitExceeded { .. }), "cut at {cut}: {e}");
+            assert!(
+                e.is_truncated() || matches!(e.kind, ErrorKind::LimitExceeded { .. }),
+                "cut at {cut}: {e}"
+            );
         }
         let mut x: u64 = 0x9e3779b97f4a7c15;
         for _ in 0..600 {
@@ -410,7 +481,10 @@ fn truncated_and_mutated_input_never_panics() {
             let mut m = data.clone();
             let pos = (x as usize) % m.len();
             m[pos] ^= (x >> 32) as u8 | 1;
-            let mut c = Collect { keep_going: true, ..Collect::default() };
+            let mut c = Collect {
+                keep_going: true,
+                ..Collect::default()
+            };
             let _ = Reader::new(&m[..]).run(&mut c);
         }
     }

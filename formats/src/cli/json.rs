@@ -22,8 +22,7 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
         out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
         if esc.is_empty() {
             out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 15)]);
+            out.extend_from_slice(&[hex(b >> 4), hex(b & 15)]);
         } else {
             out.extend_from_slice(esc);
         }
@@ -33,7 +32,9 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-const HEX: [u8; 16] = *b"0123456789abcdef";
+fn hex(n: u8) -> u8 {
+    if n < 10 { b'0' + n } else { b'a' + n - 10 }
+}
 
 /// Appends a byte string: a JSON string if valid UTF-8, else `{"base64":"..."}`.
 pub fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {

@@ -29,17 +29,16 @@ impl From<Exit> for std::process::ExitCode {
 pub fn is_broken_pipe(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = cur {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io.kind() == std::io::ErrorKind::BrokenPipe {
-                return true;
-            }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
         }
-        if let Some(fe) = e.downcast_ref::<crate::Error>() {
-            if let crate::ErrorKind::Io(io) = &fe.kind {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return true;
-                }
-            }
+        if let Some(fe) = e.downcast_ref::<crate::Error>()
+            && let crate::ErrorKind::Io(io) = &fe.kind
+            && io.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            return true;
         }
         cur = e.source();
     }

@@ -28,13 +28,14 @@ const RESP_BATCH: usize = 128;
 
 pub fn run(a: DumpArgs) -> Result<Exit> {
     let filter = Filter::new(&a.filter)?;
-    if let Some(o) = &a.output {
-        if o.as_os_str() != "-" && same_file(&a.input.input, o) {
-            bail!(
-                "refusing to overwrite the input {} with the output",
-                o.display()
-            );
-        }
+    if let Some(o) = &a.output
+        && o.as_os_str() != "-"
+        && same_file(&a.input.input, o)
+    {
+        bail!(
+            "refusing to overwrite the input {} with the output",
+            o.display()
+        );
     }
     let inp = input::open(&a.input.input)?;
     let mut out = Output::open(a.output.as_deref()).with_context(|| {
@@ -267,7 +268,11 @@ impl<'w> Dump<'w> {
     /// shortest text that reads back as the same double.
     fn score_text(score: f64) -> String {
         if score.is_infinite() {
-            if score > 0.0 { "inf".into() } else { "-inf".into() }
+            if score > 0.0 {
+                "inf".into()
+            } else {
+                "-inf".into()
+            }
         } else if score.fract() == 0.0 && score.abs() < 1e17 {
             format!("{}", score as i64)
         } else {

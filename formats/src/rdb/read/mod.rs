@@ -23,8 +23,8 @@ use crate::rdb::{Flavor, NEWEST_REDIS_VERSION, NEWEST_VALKEY_VERSION, Opcode, Ty
 use dedupe::Dedupe;
 use source::Source;
 pub use visit::{
-    ChecksumStatus, FunctionPreGa, KeyInfo, ModuleData, PelEntry, StreamConsumer, StreamGroup,
-    StreamId, StreamIdmp, StreamMeta, Visitor,
+    ChecksumStatus, FunctionPreGa, IdmpProducer, KeyInfo, ModuleData, PelEntry, StreamConsumer,
+    StreamGroup, StreamId, StreamIdmp, StreamMeta, Visitor,
 };
 
 /// Options for a [`Reader`].

@@ -214,16 +214,17 @@ impl<R: Read> Reader<R> {
                 }
             }
         }
-        if self.opts.deep {
-            if let Some(p) = pel.iter().find(|p| p.consumer.is_none() && !p.nacked) {
-                let msg = format!(
-                    "PEL entry {} of group {} has no consumer",
-                    p.id,
-                    quoted(&name)
-                );
-                let e = self.invalid_at(at, msg);
-                self.damage(e);
-            }
+        if let Some(p) = pel
+            .iter()
+            .find(|p| self.opts.deep && p.consumer.is_none() && !p.nacked)
+        {
+            let msg = format!(
+                "PEL entry {} of group {} has no consumer",
+                p.id,
+                quoted(&name)
+            );
+            let e = self.invalid_at(at, msg);
+            self.damage(e);
         }
         Ok(StreamGroup {
             name,

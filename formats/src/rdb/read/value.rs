@@ -423,14 +423,14 @@ impl<R: Read> Reader<R> {
                 } else {
                     read_string(&mut self.src, &mut self.scratch, self.version)?
                 };
-                if let (Some(t), false) = (expire, matches!(layout, HashLayout::Valkey)) {
-                    if !(0..=HFE_MAX).contains(&t) {
-                        let e = Error::at(
-                            ErrorKind::Invalid(format!("field expiry {t} out of range")),
-                            el_at,
-                        );
-                        self.damaged.get_or_insert(e.with_ctx(&self.ctx));
-                    }
+                if let (Some(t), false) = (expire, matches!(layout, HashLayout::Valkey))
+                    && !(0..=HFE_MAX).contains(&t)
+                {
+                    let e = Error::at(
+                        ErrorKind::Invalid(format!("field expiry {t} out of range")),
+                        el_at,
+                    );
+                    self.damaged.get_or_insert(e.with_ctx(&self.ctx));
                 }
                 if self.opts.deep && !self.dedupe.insert(&field) {
                     let msg = format!("duplicate hash field {}", quoted(preview(&field)));

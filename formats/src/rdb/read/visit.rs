@@ -79,12 +79,15 @@ pub struct StreamMeta {
     pub idmp: Option<StreamIdmp>,
 }
 
+/// One IDMP producer: its id and its (idempotency id, entry id) pairs.
+pub type IdmpProducer = (Vec<u8>, Vec<(Vec<u8>, StreamId)>);
+
 /// Idempotent-producer state of a stream (Redis 8.6), kept for round trips.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamIdmp {
     pub duration_s: u64,
     pub max_entries: u64,
-    pub producers: Vec<(Vec<u8>, Vec<(Vec<u8>, StreamId)>)>,
+    pub producers: Vec<IdmpProducer>,
     pub iids_added: u64,
     pub iids_duplicates: u64,
 }
