@@ -274,7 +274,7 @@ impl<'w> Dump<'w> {
                 "-inf".into()
             }
         } else if score.fract() == 0.0 && score.abs() < 1e17 {
-            format!("{}", score as i64)
+            format!("{score}") // Display keeps the sign of -0 and prints no fraction
         } else {
             ryu_text(score)
         }
@@ -622,16 +622,9 @@ impl Visitor for Dump<'_> {
                 let key = std::mem::take(&mut self.key);
                 let last = id_text(m.last_id);
                 if self.stream_entries == 0 {
-                    // An empty stream: create it with one entry trimmed away at once.
-                    self.resp_command(&[
-                        b"XADD",
-                        &key,
-                        b"MAXLEN",
-                        b"0",
-                        last.as_bytes(),
-                        b"x",
-                        b"y",
-                    ]);
+                    // An empty stream: create it with an entry trimmed away at once (as
+                    // Redis's AOF rewrite does); XSETID below sets the real last ID.
+                    self.resp_command(&[b"XADD", &key, b"MAXLEN", b"0", b"0-1", b"x", b"y"]);
                 }
                 let added = m.entries_added.to_string();
                 let maxdel = id_text(m.max_deleted_id);
