@@ -89,49 +89,7 @@ impl Visitor for Collect {
     }
 }
 
-/// A tiny RDB builder.
-struct Rdb(Vec<u8>);
-
-impl Rdb {
-    fn new(magic: &str) -> Self {
-        Rdb(magic.as_bytes().to_vec())
-    }
-    fn byte(mut self, b: u8) -> Self {
-        self.0.push(b);
-        self
-    }
-    fn raw(mut self, b: &[u8]) -> Self {
-        self.0.extend_from_slice(b);
-        self
-    }
-    fn len(mut self, n: u64) -> Self {
-        if n < 64 {
-            self.0.push(n as u8);
-        } else if n < 16384 {
-            self.0.extend_from_slice(&[0x40 | (n >> 8) as u8, n as u8]);
-        } else if n <= u64::from(u32::MAX) {
-            self.0.push(0x80);
-            self.0.extend_from_slice(&(n as u32).to_be_bytes());
-        } else {
-            self.0.push(0x81);
-            self.0.extend_from_slice(&n.to_be_bytes());
-        }
-        self
-    }
-    fn str(self, b: &[u8]) -> Self {
-        self.len(b.len() as u64).raw(b)
-    }
-    fn key(self, t: TypeId, k: &str) -> Self {
-        self.byte(t as u8).str(k.as_bytes())
-    }
-    /// EOF and a correct CRC.
-    fn finish(mut self) -> Vec<u8> {
-        self.0.push(0xff);
-        let c = crc64(&self.0);
-        self.0.extend_from_slice(&c.to_le_bytes());
-        self.0
-    }
-}
+type Rdb = formats::rdb::testing::RdbBytes;
 
 fn read(bytes: &[u8]) -> (Collect, formats::Result<()>) {
     let mut c = Collect::default();
@@ -169,7 +127,7 @@ fn length_encodings_at_every_boundary() {
     for n in [63usize, 64, 16383, 16384, 70000] {
         let v = vec![b'x'; n];
         let f = Rdb::new("REDIS0010")
-            .key(TypeId::String, "k")
+            .key(TypeId::String, b"k")
             .str(&v)
             .finish();
         let lines = read_ok(&f);
@@ -180,13 +138,13 @@ fn length_encodings_at_every_boundary() {
 #[test]
 fn integer_and_lzf_strings() {
     let f = Rdb::new("REDIS0006")
-        .key(TypeId::String, "a")
+        .key(TypeId::String, b"a")
         .raw(&[0xc0, 0x80]) // int8 -128
-        .key(TypeId::String, "b")
+        .key(TypeId::String, b"b")
         .raw(&[0xc1, 0x30, 0x75]) // int16 30000
-        .key(TypeId::String, "c")
+        .key(TypeId::String, b"c")
         .raw(&[0xc2, 0xff, 0xff, 0xff, 0x7f]) // int32 max
-        .key(TypeId::String, "d")
+        .key(TypeId::String, b"d")
         // LZF: literal run "ab" then a back reference copying 6 bytes -> "abababab"
         .raw(&[0xc3, 0x05, 0x08, 0x01, b'a', b'b', 0x80, 0x01])
         .finish();
@@ -200,7 +158,7 @@ fn integer_and_lzf_strings() {
 #[test]
 fn a_length_claiming_2_pow_60_is_an_error_not_an_allocation() {
     let f = Rdb::new("REDIS0010")
-        .key(TypeId::String, "k")
+        .key(TypeId::String, b"k")
         .len(1 << 60)
         .finish();
     let (_, r) = read(&f);
@@ -210,7 +168,7 @@ fn a_length_claiming_2_pow_60_is_an_error_not_an_allocation() {
     assert!(e.to_string().contains("key \"k\""), "{e}");
     // A smaller configured limit applies too.
     let f = Rdb::new("REDIS0010")
-        .key(TypeId::String, "k")
+        .key(TypeId::String, b"k")
         .str(&[b'x'; 2000])
         .finish();
     let mut c = Collect::default();
@@ -233,7 +191,7 @@ fn versions_and_magic() {
         ErrorKind::UnsupportedVersion(14, _)
     ));
     let f = Rdb::new("REDIS0014")
-        .key(TypeId::String, "k")
+        .key(TypeId::String, b"k")
         .str(b"v")
         .finish();
     let mut c = Collect::default();
@@ -251,7 +209,7 @@ fn versions_and_magic() {
         ErrorKind::UnsupportedVersion(11, _)
     ));
     // RDB < 5 has no checksum trailer.
-    let mut f = Rdb::new("REDIS0004").key(TypeId::String, "k").str(b"v").0;
+    let mut f = Rdb::new("REDIS0004").key(TypeId::String, b"k").str(b"v").0;
     f.push(0xff);
     let (c, r) = read(&f);
     r.expect("v4 without trailer");
@@ -261,7 +219,7 @@ fn versions_and_magic() {
 #[test]
 fn checksum_ok_disabled_and_mismatch() {
     let good = Rdb::new("REDIS0010")
-        .key(TypeId::String, "k")
+        .key(TypeId::String, b"k")
         .str(b"v")
         .finish();
     let (c, _) = read(&good);
@@ -301,19 +259,19 @@ fn legacy_encodings_decode() {
     }
     let zs = zs.finish();
     let f = Rdb::new("REDIS0006")
-        .key(TypeId::HashZiplist, "hz")
+        .key(TypeId::HashZiplist, b"hz")
         .str(&zl)
-        .key(TypeId::HashZipmap, "hm")
+        .key(TypeId::HashZipmap, b"hm")
         .str(&zm)
-        .key(TypeId::SetIntset, "si")
+        .key(TypeId::SetIntset, b"si")
         .str(&is)
-        .key(TypeId::ZsetZiplist, "zz")
+        .key(TypeId::ZsetZiplist, b"zz")
         .str(&zs)
-        .key(TypeId::ListZiplist, "lz")
+        .key(TypeId::ListZiplist, b"lz")
         .str(&zl)
         .byte(0xfd)
         .raw(&1_700_000_000i32.to_le_bytes())
-        .key(TypeId::Zset, "z3")
+        .key(TypeId::Zset, b"z3")
         .len(2)
         .str(b"x")
         .raw(&[3, b'0', b'.', b'5'])
@@ -354,10 +312,10 @@ fn hash_field_expiration_layouts() {
     }
     let lp = lp.finish();
     let redis = Rdb::new("REDIS0012")
-        .key(TypeId::HashListpackEx, "lpex")
+        .key(TypeId::HashListpackEx, b"lpex")
         .raw(&1000i64.to_le_bytes())
         .str(&lp)
-        .key(TypeId::HashMetadata, "meta")
+        .key(TypeId::HashMetadata, b"meta")
         .raw(&500i64.to_le_bytes())
         .len(2)
         .len(11)
@@ -366,7 +324,7 @@ fn hash_field_expiration_layouts() {
         .len(0)
         .str(b"b")
         .str(b"2")
-        .key(TypeId::HashMetadataPreGaOrHash2, "pre")
+        .key(TypeId::HashMetadataPreGaOrHash2, b"pre")
         .len(1)
         .len(777)
         .str(b"c")
@@ -387,7 +345,7 @@ fn hash_field_expiration_layouts() {
     );
     // The same type byte 22 is Valkey's HASH_2: expiry after the value, -1 for none.
     let valkey = Rdb::new("VALKEY080")
-        .key(TypeId::HashMetadataPreGaOrHash2, "h2")
+        .key(TypeId::HashMetadataPreGaOrHash2, b"h2")
         .len(2)
         .str(b"a")
         .str(b"1")
@@ -414,16 +372,16 @@ fn salvage_skips_a_damaged_key_inside_intact_framing() {
     let n = bad.len();
     bad[n - 2] ^= 0x40; // break the element's backlen
     let f = Rdb::new("REDIS0011")
-        .key(TypeId::String, "before")
+        .key(TypeId::String, b"before")
         .str(b"1")
-        .key(TypeId::SetListpack, "broken")
+        .key(TypeId::SetListpack, b"broken")
         .str(&bad)
-        .key(TypeId::Set, "dups")
+        .key(TypeId::Set, b"dups")
         .len(3)
         .str(b"x")
         .str(b"x")
         .str(b"y")
-        .key(TypeId::String, "after")
+        .key(TypeId::String, b"after")
         .str(b"2")
         .finish();
     let (_, r) = read(&f);

@@ -3,6 +3,7 @@
 
 pub mod encodings;
 pub mod read;
+pub mod testing;
 
 pub use read::{Reader, ReaderBuilder, Visitor};
 
