@@ -139,6 +139,85 @@ pub fn decompress(input: &[u8], out: &mut [u8]) -> Result<(), LzfError> {
     }
 }
 
+/// Checks that `input` decompresses to exactly `ulen` bytes, as [`decompress`] would,
+/// without producing them: the same errors, from the control bytes alone.
+pub fn validate(input: &[u8], ulen: usize) -> Result<(), LzfError> {
+    if ulen == 0 {
+        return Ok(());
+    }
+    let mut ip = 0usize;
+    let mut op = 0usize;
+    // Fast path: far enough from both ends that no item can overrun either (a literal
+    // is at most 1 + 32 input bytes and 32 output bytes, a reference 3 input and 264
+    // output bytes); only back references need a check.
+    let in_safe = input.len().saturating_sub(34);
+    let out_safe = ulen.saturating_sub(264);
+    while ip < in_safe && op < out_safe {
+        let (Some(&ctrl), Some(&b1), Some(&b2)) =
+            (input.get(ip), input.get(ip + 1), input.get(ip + 2))
+        else {
+            break;
+        };
+        if ctrl < 32 {
+            let run = usize::from(ctrl) + 1;
+            op += run;
+            ip += 1 + run;
+        } else {
+            let (len, low, used) = if ctrl >> 5 == 7 {
+                (7 + usize::from(b1), b2, 3)
+            } else {
+                (usize::from(ctrl >> 5), b1, 2)
+            };
+            let dist = (usize::from(ctrl & 0x1f) << 8) + usize::from(low) + 1;
+            if dist > op {
+                return Err(LzfError::BackReference { at: ip });
+            }
+            op += len + 2;
+            ip += used;
+        }
+    }
+    while let Some(&ctrl) = input.get(ip) {
+        let at = ip;
+        ip += 1;
+        if ctrl < 32 {
+            let run = usize::from(ctrl) + 1;
+            if op + run > ulen {
+                return Err(LzfError::OutputOverflow { at });
+            }
+            if ip + run > input.len() {
+                return Err(LzfError::TruncatedInput { at });
+            }
+            op += run;
+            ip += run;
+        } else {
+            let mut len = usize::from(ctrl >> 5);
+            if len == 7 {
+                len += usize::from(*input.get(ip).ok_or(LzfError::TruncatedInput { at })?);
+                ip += 1;
+            }
+            let low = *input.get(ip).ok_or(LzfError::TruncatedInput { at })?;
+            ip += 1;
+            let len = len + 2;
+            let dist = (usize::from(ctrl & 0x1f) << 8) + usize::from(low) + 1;
+            if op + len > ulen {
+                return Err(LzfError::OutputOverflow { at });
+            }
+            if dist > op {
+                return Err(LzfError::BackReference { at });
+            }
+            op += len;
+        }
+    }
+    if op == ulen {
+        Ok(())
+    } else {
+        Err(LzfError::LengthMismatch {
+            expected: ulen,
+            got: op,
+        })
+    }
+}
+
 /// Copies `len` bytes from `out[start..]` to `out[op..]` with the semantics of a byte by
 /// byte forward copy (`start < op`; the ranges may overlap, which repeats the
 /// `op - start` bytes before `op`). Returns `None` if a range is out of bounds.
@@ -702,6 +781,52 @@ The quick brown fox jumps over the lazy dog.";
                 mb / dt,
                 cmb / ct
             );
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod validate_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn validate_agrees_with_decompress(
+            input in proptest::collection::vec(any::<u8>(), 0..300),
+            ulen in 0usize..600,
+        ) {
+            let mut out = vec![0u8; ulen];
+            prop_assert_eq!(validate(&input, ulen), decompress(&input, &mut out));
+        }
+
+        #[test]
+        fn validate_agrees_with_decompress_on_damaged_streams(
+            data in proptest::collection::vec(0u8..6, 400..4000),
+            pos in any::<prop::sample::Index>(),
+            flip in 1u8..=255,
+            delta in -3i64..3,
+        ) {
+            let mut c = Compressor::new();
+            let mut out = vec![0u8; data.len() + 64];
+            if let Some(n) = c.compress(&data, &mut out) {
+                let mut z = out[..n].to_vec();
+                let i = pos.index(z.len());
+                z[i] ^= flip;
+                let ulen = (data.len() as i64 + delta) as usize;
+                let mut buf = vec![0u8; ulen];
+                prop_assert_eq!(validate(&z, ulen), decompress(&z, &mut buf));
+            }
+        }
+
+        #[test]
+        fn validate_accepts_what_compress_writes(data in proptest::collection::vec(0u8..4, 1..3000)) {
+            let mut c = Compressor::new();
+            let mut out = vec![0u8; data.len() + 64];
+            if let Some(n) = c.compress(&data, &mut out) {
+                prop_assert_eq!(validate(&out[..n], data.len()), Ok(()));
+            }
         }
     }
 }

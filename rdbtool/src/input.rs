@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 pub struct Opened {
-    pub reader: Box<dyn Read>,
+    pub reader: Box<dyn Read + Send>,
     /// File size, when known (for progress).
     pub size: Option<u64>,
     /// How to name the input in messages.
@@ -17,7 +17,7 @@ pub struct Opened {
 pub fn open(path: &Path) -> Result<Opened> {
     if path.as_os_str() == "-" {
         return Ok(Opened {
-            reader: Box::new(io::stdin().lock()),
+            reader: Box::new(io::stdin()),
             size: None,
             name: "<stdin>".to_string(),
         });

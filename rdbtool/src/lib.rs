@@ -4,6 +4,7 @@ pub mod cli;
 mod cmd;
 mod filter;
 mod input;
+mod zsort;
 
 use std::process::ExitCode;
 

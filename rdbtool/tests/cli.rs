@@ -338,3 +338,58 @@ fn closed_pipe_exits_quietly() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!stderr(&o).contains("error"), "{}", stderr(&o));
 }
+
+/// Big values stream: peak memory stays bounded whatever the value size (measured by
+/// the kernel's high-water mark of the child, through Python's getrusage).
+#[test]
+fn big_values_dump_in_bounded_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = RdbBytes::new("REDIS0010")
+        .select(0)
+        .key(TypeId::List, b"biglist")
+        .len(2_000_000);
+    for i in 0..2_000_000u32 {
+        b = b.str(format!("list-element-{i:010}").as_bytes());
+    }
+    // Stored descending, as Redis writes skiplist zsets: the dump must emit it ascending.
+    b = b.key(TypeId::Zset2, b"bigzset").len(400_000);
+    for i in (0..400_000u32).rev() {
+        b = b
+            .str(format!("member-{i:012}-padding-padding").as_bytes())
+            .raw(&f64::from(i).to_le_bytes());
+    }
+    b = b.key(TypeId::Set, b"bigset").len(300_000);
+    for i in 0..300_000u32 {
+        b = b.str(format!("set-member-{i:012}-padding").as_bytes());
+    }
+    let bytes = b.finish();
+    let f = write(dir.path(), "big.rdb", &bytes);
+    let script = format!(
+        "import resource, subprocess, sys\n\
+         p = subprocess.run([{bin:?}, 'dump', '-q', {f:?}], stdout=subprocess.PIPE)\n\
+         out = p.stdout.split(b'\\n')\n\
+         z = __import__('json').loads(out[1])['value']\n\
+         assert p.returncode == 0\n\
+         assert len(z) == 400000 and z[0][1] == 0 and z[-1][1] == 399999, 'zset order'\n\
+         assert all(z[i][1] < z[i+1][1] for i in range(len(z)-1)), 'zset not ascending'\n\
+         print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n",
+        bin = env!("CARGO_BIN_EXE_rdbtool"),
+        f = f.to_str().expect("path"),
+    );
+    let o = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .expect("python3");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let peak_kb: u64 = stdout(&o).trim().parse().expect("maxrss");
+    assert!(bytes.len() > 64 << 20, "file is {} bytes", bytes.len());
+    eprintln!(
+        "peak RSS {peak_kb} KB dumping a {} MB file",
+        bytes.len() >> 20
+    );
+    assert!(
+        peak_kb < 64 * 1024,
+        "peak RSS {peak_kb} KB for a {} MB file",
+        bytes.len() >> 20
+    );
+}

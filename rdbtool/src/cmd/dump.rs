@@ -19,6 +19,7 @@ use formats::rdb::{DataType, TypeId, Version};
 use crate::cli::{DumpArgs, DumpFormat};
 use crate::filter::Filter;
 use crate::input;
+use crate::zsort::ZsetSorter;
 
 /// Output is handed to the writer once this much is buffered (outside --skip-corrupt,
 /// where a key's output is held until the key is known to be intact).
@@ -50,7 +51,8 @@ pub fn run(a: DumpArgs) -> Result<Exit> {
     let mut reader = ReaderBuilder::new()
         .allow_future_version(a.input.allow_future_version)
         .build(inp.reader);
-    let result = reader.run(&mut d);
+    // Parsing on one core, formatting and output on the other.
+    let result = reader.run_threaded(&mut d, a.skip_corrupt);
     d.progress.finish();
     let skipped = d.skipped;
     let summary = match result {
@@ -101,8 +103,9 @@ struct Dump<'w> {
     type_id: TypeId,
     expire_ms: Option<i64>,
     first: bool,
-    /// Skiplist zsets are stored descending (or unordered for type 3): sort before output.
-    zset: Option<Vec<(Vec<u8>, f64)>>,
+    /// Skiplist zsets are stored descending (or unordered for type 3): sorted before
+    /// output, in bounded memory.
+    zset: Option<ZsetSorter>,
     stream_entries: u64,
     /// RESP: current db, pending batch of encoded arguments and their count.
     resp_db: Option<u64>,
@@ -370,7 +373,7 @@ impl Visitor for Dump<'_> {
         self.first = true;
         self.stream_entries = 0;
         self.zset = matches!(k.type_id, TypeId::Zset | TypeId::Zset2)
-            .then(Vec::new)
+            .then(ZsetSorter::new)
             .filter(|_| self.fmt != DumpFormat::Resp);
         match self.fmt {
             DumpFormat::Jsonl | DumpFormat::Json => {
@@ -482,8 +485,7 @@ impl Visitor for Dump<'_> {
             return Ok(());
         }
         if let Some(z) = &mut self.zset {
-            z.push((member.to_vec(), score));
-            return Ok(());
+            return Ok(z.push(member, score)?);
         }
         self.write_zset_member(member, score);
         self.maybe_flush()
@@ -812,16 +814,11 @@ impl Visitor for Dump<'_> {
         if !self.active {
             return Ok(());
         }
-        if let Some(mut z) = self.zset.take() {
-            // ZRANGE order: score ascending (-0 equals 0, as in Redis), then member bytes.
-            z.sort_by(|a, b| {
-                a.1.partial_cmp(&b.1)
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then_with(|| a.0.cmp(&b.0))
-            });
-            for (m, s) in &z {
-                self.write_zset_member(m, *s);
-            }
+        if let Some(z) = self.zset.take() {
+            z.finish(|m, s| {
+                self.write_zset_member(m, s);
+                self.maybe_flush().map_err(std::io::Error::other)
+            })?;
         }
         match self.fmt {
             DumpFormat::Jsonl | DumpFormat::Json => {

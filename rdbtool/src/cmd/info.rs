@@ -103,7 +103,7 @@ pub fn run(a: InfoArgs) -> Result<Exit> {
         }
         b.extend_from_slice(b"],\"types\":{");
         let mut by_type: std::collections::BTreeMap<&str, Vec<(&str, u64)>> = Default::default();
-        for ((t, e), n) in &stats.by_encoding {
+        for ((t, e), n) in &stats.by_encoding() {
             by_type.entry(t).or_default().push((e, *n));
         }
         for (i, (t, encs)) in by_type.iter().enumerate() {
@@ -206,9 +206,9 @@ pub fn run(a: InfoArgs) -> Result<Exit> {
         }
         s.push('\n');
     }
-    if !stats.by_encoding.is_empty() {
+    if stats.keys > 0 {
         s.push_str("types:\n");
-        for ((t, e), n) in &stats.by_encoding {
+        for ((t, e), n) in &stats.by_encoding() {
             s.push_str(&format!("  {t:<7} {e:<12} {n}\n"));
         }
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use formats::cli::json;
 use formats::cli::progress::Progress;
 use formats::rdb::read::{ChecksumStatus, FunctionPreGa, KeyInfo, ModuleData, Visitor};
-use formats::rdb::{Flavor, Version};
+use formats::rdb::{Flavor, TypeId, Version};
 use formats::{Error, ErrorKind};
 
 #[derive(Default, Clone, Copy)]
@@ -32,8 +32,8 @@ pub struct Stats {
     pub module_aux: Vec<ModuleAuxInfo>,
     pub slot_infos: u64,
     pub dbs: BTreeMap<u64, DbStats>,
-    /// (type, encoding) -> keys.
-    pub by_encoding: BTreeMap<(&'static str, &'static str), u64>,
+    /// Keys by RDB type byte (cheap per key; see [`Stats::by_encoding`]).
+    by_type_id: [u64; 256],
     pub modules: BTreeMap<String, u64>,
     pub keys: u64,
     pub expires: u64,
@@ -59,7 +59,7 @@ impl Stats {
             module_aux: Vec::new(),
             slot_infos: 0,
             dbs: BTreeMap::new(),
-            by_encoding: BTreeMap::new(),
+            by_type_id: [0; 256],
             modules: BTreeMap::new(),
             keys: 0,
             expires: 0,
@@ -91,6 +91,18 @@ impl Stats {
             }
         }
         None
+    }
+
+    /// (type, encoding) -> keys.
+    pub fn by_encoding(&self) -> BTreeMap<(&'static str, &'static str), u64> {
+        let mut m = BTreeMap::new();
+        for (b, &n) in self.by_type_id.iter().enumerate() {
+            if let (Ok(t), true) = (TypeId::try_from(b as u8), n > 0) {
+                *m.entry((t.data_type().name(), t.encoding_name()))
+                    .or_default() += n;
+            }
+        }
+        m
     }
 
     /// Whether everything read was intact.
@@ -169,14 +181,16 @@ impl Visitor for Stats {
         self.slot_infos += 1;
         Ok(())
     }
+    fn wants_string_values(&self) -> bool {
+        false
+    }
     fn begin_key(&mut self, k: &KeyInfo<'_>) -> formats::Result<()> {
         self.progress.set(k.offset);
         let expired = k.expire_ms.is_some_and(|e| e <= self.now_ms);
         self.cur = Some((k.db, k.expire_ms.is_some(), expired));
-        *self
-            .by_encoding
-            .entry((k.data_type.name(), k.encoding))
-            .or_default() += 1;
+        if let Some(n) = self.by_type_id.get_mut(usize::from(k.type_id as u8)) {
+            *n += 1;
+        }
         self.with_idle += u64::from(k.idle_s.is_some());
         self.with_freq += u64::from(k.freq.is_some());
         self.key_meta += u64::from(k.key_meta.is_some());
@@ -188,7 +202,10 @@ impl Visitor for Stats {
     }
     fn end_key(&mut self) -> formats::Result<()> {
         if let Some((db, has_exp, expired)) = self.cur.take() {
-            let d = self.dbs.entry(db).or_default();
+            let d = match self.dbs.last_entry() {
+                Some(e) if *e.key() == db => e.into_mut(),
+                _ => self.dbs.entry(db).or_default(),
+            };
             d.keys += 1;
             d.expires += u64::from(has_exp);
             d.expired += u64::from(expired);

@@ -1,9 +1,11 @@
 //! Duplicate detection for set members, hash fields and zset members with a fixed cost
-//! per element: a 128-bit fingerprint (two independently keyed SipHash-1-3 values), so
-//! a false duplicate needs a 128-bit collision.
+//! per element: a 128-bit XXH3 fingerprint with a per-process random seed, so a false
+//! duplicate needs a 128-bit collision.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+
+use xxhash_rust::xxh3::xxh3_128_with_seed;
 
 /// The fingerprints are already uniformly distributed: use their low bits as the hash.
 #[derive(Default)]
@@ -25,16 +27,14 @@ impl Hasher for Passthrough {
 
 pub(crate) struct Dedupe {
     seen: HashSet<u128, BuildHasherDefault<Passthrough>>,
-    k1: std::hash::RandomState,
-    k2: std::hash::RandomState,
+    seed: u64,
 }
 
 impl Dedupe {
     pub(crate) fn new() -> Self {
         Dedupe {
             seen: HashSet::default(),
-            k1: std::hash::RandomState::new(),
-            k2: std::hash::RandomState::new(),
+            seed: std::hash::RandomState::new().hash_one(0x5eed_u64),
         }
     }
 
@@ -47,10 +47,14 @@ impl Dedupe {
         }
     }
 
+    /// Room for `n` more elements (capped: the count comes from the file).
+    pub(crate) fn reserve(&mut self, n: u64) {
+        self.seen.reserve(n.min(1 << 20) as usize);
+    }
+
     /// Records `item`; false if it was seen before in this key.
+    #[inline]
     pub(crate) fn insert(&mut self, item: &[u8]) -> bool {
-        let a = self.k1.hash_one(item);
-        let b = self.k2.hash_one(item);
-        self.seen.insert((u128::from(a) << 64) | u128::from(b))
+        self.seen.insert(xxh3_128_with_seed(item, self.seed))
     }
 }

@@ -8,6 +8,7 @@
 //! and a stream consumer group's PEL, which is held while its consumers are read.
 
 mod dedupe;
+mod pipeline;
 mod source;
 mod stream;
 mod value;
@@ -89,6 +90,7 @@ impl ReaderBuilder {
             key: Vec::new(),
             key_meta: Vec::new(),
             ctx: Context::default(),
+            in_key: false,
             damaged: None,
             dedupe: Dedupe::new(),
         }
@@ -128,6 +130,8 @@ pub struct Reader<R> {
     key: Vec<u8>,
     key_meta: Vec<u8>,
     ctx: Context,
+    /// Whether `key` holds the key being read (for error context).
+    in_key: bool,
     /// First content problem of the current key (framing still intact).
     damaged: Option<Error>,
     dedupe: Dedupe,
@@ -150,11 +154,21 @@ impl<R: Read> Reader<R> {
     }
 
     fn err_at(&self, kind: ErrorKind, offset: u64) -> Error {
-        Error::at(kind, offset).with_ctx(&self.ctx)
+        Error::at(kind, offset).with_ctx(&self.context())
     }
 
     fn invalid_at(&self, offset: u64, msg: impl Into<String>) -> Error {
         self.err_at(ErrorKind::Invalid(msg.into()), offset)
+    }
+
+    /// What is being read, for an error: built only when an error happens, so the hot
+    /// path keeps no copy of the key.
+    fn context(&self) -> Context {
+        let mut c = self.ctx.clone();
+        if self.in_key {
+            c.key = Some(KeyPreview::new(&self.key));
+        }
+        c
     }
 
     /// Records a problem in the current key's value; reading goes on to the key's end.
@@ -167,7 +181,7 @@ impl<R: Read> Reader<R> {
     /// Adds context to errors coming from the source.
     fn ctx_err(&self, mut e: Error) -> Error {
         if e.ctx == Context::default() {
-            e.ctx = self.ctx.clone();
+            e.ctx = self.context();
         }
         e
     }
@@ -199,7 +213,7 @@ impl<R: Read> Reader<R> {
         loop {
             let rec_off = self.src.offset();
             self.ctx.doing = Doing::Opcode;
-            self.ctx.key = None;
+            self.in_key = false;
             let b = self.src.u8()?;
             let op = Opcode::try_from(b).ok();
             match op {
@@ -353,14 +367,14 @@ impl<R: Read> Reader<R> {
 
     fn read_trailer<V: Visitor + ?Sized>(&mut self, v: &mut V) -> Result<Summary> {
         self.ctx.doing = Doing::Checksum;
-        self.ctx.key = None;
+        self.in_key = false;
         let status = if self.version.has_checksum() {
             let computed = self.src.crc();
             let at = self.src.offset();
             let stored = u64::from_le_bytes(
                 self.src
                     .array()
-                    .map_err(|e| Error::at(e.kind, at).with_ctx(&self.ctx))?,
+                    .map_err(|e| Error::at(e.kind, at).with_ctx(&self.context()))?,
             );
             if !self.opts.verify_checksum {
                 ChecksumStatus::NotChecked
@@ -394,7 +408,7 @@ impl<R: Read> Reader<R> {
         let r = self.read_string_into(&mut key);
         self.key = key;
         r?;
-        self.ctx.key = Some(KeyPreview::new(&self.key));
+        self.in_key = true;
         self.ctx.doing = Doing::Value(type_id);
         self.damaged = None;
         self.dedupe.clear();
@@ -579,6 +593,7 @@ fn read_string<'a, R: Read>(
 
 /// Like [`read_string`], also giving the file offset of the string's bytes when they
 /// are stored raw (so problems inside a blob can be located in the file).
+#[inline]
 fn read_string_loc<'a, R: Read>(
     src: &'a mut Source<R>,
     scratch: &'a mut Scratch,
@@ -611,6 +626,47 @@ fn read_string_loc<'a, R: Read>(
     Ok((Some(data_at), src.take(n)?))
 }
 
+/// Consumes one RDB string without producing its bytes; LZF data is validated as
+/// [`lzf::decompress`] would check it.
+fn skip_string<R: Read>(src: &mut Source<R>, version: Version) -> Result<()> {
+    let at = src.offset();
+    match read_len(src, version)? {
+        Len::Len(n) => {
+            let n = checked_len(n, src, at)?;
+            src.take(n)?;
+        }
+        Len::Enc(0) => {
+            src.take(1)?;
+        }
+        Len::Enc(1) => {
+            src.take(2)?;
+        }
+        Len::Enc(2) => {
+            src.take(4)?;
+        }
+        Len::Enc(3) => {
+            let clen = read_plain_len(src, version)?;
+            let ulen = read_plain_len(src, version)?;
+            let clen = checked_len(clen, src, at)?;
+            let ulen = checked_len(ulen, src, at)?;
+            let data_at = src.offset();
+            let input = src.take(clen)?;
+            lzf::validate(input, ulen).map_err(|e| lzf_error(e, clen, ulen, data_at, at))?;
+        }
+        Len::Enc(e) => return Err(Error::at(ErrorKind::StringEncoding(e), at)),
+    }
+    Ok(())
+}
+
+fn lzf_error(e: lzf::LzfError, clen: usize, ulen: usize, data_at: u64, at: u64) -> Error {
+    Error::at(
+        ErrorKind::Lzf(format!(
+            "{e} (compressed {clen} bytes at offset {data_at}, {ulen} expected)"
+        )),
+        at,
+    )
+}
+
 fn checked_len<R: Read>(len: u64, src: &Source<R>, at: u64) -> Result<usize> {
     let limit = src.limits().max_string;
     if len > limit {
@@ -640,17 +696,11 @@ fn read_lzf<'a, R: Read>(
     let input = src.take(clen)?;
     scratch.lzf.clear();
     scratch.lzf.resize(ulen, 0);
-    lzf::decompress(input, &mut scratch.lzf).map_err(|e| {
-        Error::at(
-            ErrorKind::Lzf(format!(
-                "{e} (compressed {clen} bytes at offset {data_at}, {ulen} expected)"
-            )),
-            at,
-        )
-    })?;
+    lzf::decompress(input, &mut scratch.lzf).map_err(|e| lzf_error(e, clen, ulen, data_at, at))?;
     Ok(&scratch.lzf)
 }
 
+#[inline]
 /// Reads a length field (`rdbLoadLenByRef`): 6-bit, 14-bit big-endian, 32/64-bit
 /// big-endian, or a special string encoding id.
 fn read_len<R: Read>(src: &mut Source<R>, version: Version) -> Result<Len> {

@@ -90,10 +90,17 @@ impl<R: Read> Source<R> {
 
     /// Makes at least `n` unconsumed bytes available, reading more input as needed.
     /// Fails with `UnexpectedEof` at the offset where input ended.
+    #[inline]
     pub(crate) fn fill(&mut self, n: usize) -> Result<()> {
         if self.end - self.pos >= n {
             return Ok(());
         }
+        self.fill_slow(n)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fill_slow(&mut self, n: usize) -> Result<()> {
         if n as u64 > self.limits.max_string.saturating_add(64) {
             return Err(Error::at(
                 ErrorKind::LimitExceeded {
@@ -151,6 +158,7 @@ impl<R: Read> Source<R> {
     }
 
     /// Consumes and returns the next `n` bytes.
+    #[inline]
     pub(crate) fn take(&mut self, n: usize) -> Result<&[u8]> {
         self.fill(n)?;
         let start = self.pos;
@@ -160,13 +168,19 @@ impl<R: Read> Source<R> {
             .ok_or_else(|| Error::at(ErrorKind::UnexpectedEof, self.offset()))
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8> {
+        if let Some(&b) = self.buf.get(self.pos).filter(|_| self.pos < self.end) {
+            self.pos += 1;
+            return Ok(b);
+        }
         self.fill(1)?;
         let b = self.buf.get(self.pos).copied();
         self.pos += 1;
         b.ok_or_else(|| Error::at(ErrorKind::UnexpectedEof, self.offset()))
     }
 
+    #[inline]
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let at = self.offset();
         let s = self.take(N)?;

@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use super::dedupe::Dedupe;
-use super::{Reader, Visitor, module_name, read_string, read_string_loc};
+use super::{Reader, Visitor, module_name, read_string, read_string_loc, skip_string};
 use crate::error::{Doing, Error, ErrorKind, Result};
 use crate::escape::quoted;
 use crate::rdb::encodings::{Elem, EncError, intset, listpack, ziplist, zipmap};
@@ -190,6 +190,7 @@ impl<R: Read> Reader<R> {
     pub(super) fn read_value<V: Visitor + ?Sized>(&mut self, t: TypeId, v: &mut V) -> Result<()> {
         use TypeId::*;
         match t {
+            String if !v.wants_string_values() => skip_string(&mut self.src, self.version),
             String => {
                 let s = read_string(&mut self.src, &mut self.scratch, self.version)?;
                 v.string(s)
@@ -303,6 +304,9 @@ impl<R: Read> Reader<R> {
         if n == 0 {
             self.empty_key(at, if set { "set" } else { "list" });
         }
+        if set && self.opts.deep {
+            self.dedupe.reserve(n);
+        }
         for _ in 0..n {
             let el_at = self.src.offset();
             let s = read_string(&mut self.src, &mut self.scratch, self.version)?;
@@ -327,6 +331,9 @@ impl<R: Read> Reader<R> {
         let n = self.read_count()?;
         if n == 0 {
             self.empty_key(at, "zset");
+        }
+        if self.opts.deep {
+            self.dedupe.reserve(n);
         }
         let mut member = std::mem::take(&mut self.tmp);
         let r = (|| -> Result<()> {
@@ -390,6 +397,9 @@ impl<R: Read> Reader<R> {
         if n == 0 {
             self.empty_key(at, "hash");
         }
+        if self.opts.deep {
+            self.dedupe.reserve(n);
+        }
         let mut field = std::mem::take(&mut self.tmp);
         let mut value = Vec::new();
         let r = (|| -> Result<()> {
@@ -406,6 +416,10 @@ impl<R: Read> Reader<R> {
                     },
                     HashLayout::Plain | HashLayout::Valkey => None,
                 };
+                if let Some(t) = expire.filter(|t| !(0..=HFE_MAX).contains(t)) {
+                    let e = self.invalid_at(el_at, format!("field expiry {t} out of range"));
+                    self.damage(e);
+                }
                 field.clear();
                 self.read_string_into(&mut field)?;
                 let val: &[u8] = if let HashLayout::Valkey = layout {
@@ -423,15 +437,6 @@ impl<R: Read> Reader<R> {
                 } else {
                     read_string(&mut self.src, &mut self.scratch, self.version)?
                 };
-                if let (Some(t), false) = (expire, matches!(layout, HashLayout::Valkey))
-                    && !(0..=HFE_MAX).contains(&t)
-                {
-                    let e = Error::at(
-                        ErrorKind::Invalid(format!("field expiry {t} out of range")),
-                        el_at,
-                    );
-                    self.damaged.get_or_insert(e.with_ctx(&self.ctx));
-                }
                 if self.opts.deep && !self.dedupe.insert(&field) {
                     let msg = format!("duplicate hash field {}", quoted(preview(&field)));
                     let e = self.invalid_at(el_at, msg);

@@ -220,6 +220,12 @@ pub trait Visitor {
     fn string(&mut self, value: &[u8]) -> Result<()> {
         Ok(())
     }
+    /// Whether [`Visitor::string`] needs the bytes of string values. A visitor that only
+    /// checks or counts answers false: compressed values are then validated without
+    /// being decompressed (the same checks, from the LZF control bytes alone).
+    fn wants_string_values(&self) -> bool {
+        true
+    }
     /// A list element, head first.
     fn list_element(&mut self, element: &[u8]) -> Result<()> {
         Ok(())
