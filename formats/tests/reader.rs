@@ -447,3 +447,232 @@ fn truncated_and_mutated_input_never_panics() {
         }
     }
 }
+
+/// Records what the newer record kinds deliver.
+#[derive(Default)]
+struct Newer {
+    key_meta: Vec<Vec<u8>>,
+    groups: Vec<StreamGroup>,
+    metas: Vec<StreamMeta>,
+    entries: Vec<String>,
+    modules: Vec<(String, u64, Vec<u8>)>,
+    module_aux: Vec<(String, Option<u64>)>,
+    fields: Vec<String>,
+}
+
+impl Visitor for Newer {
+    fn begin_key(&mut self, k: &KeyInfo<'_>) -> formats::Result<()> {
+        if let Some(m) = k.key_meta {
+            self.key_meta.push(m.to_vec());
+        }
+        Ok(())
+    }
+    fn stream_entry(
+        &mut self,
+        id: formats::rdb::read::StreamId,
+        fields: &[(
+            formats::rdb::encodings::Elem<'_>,
+            formats::rdb::encodings::Elem<'_>,
+        )],
+    ) -> formats::Result<()> {
+        let mut b = itoa::Buffer::new();
+        let f: Vec<String> = fields.iter().map(|(f, _)| s(f.as_bytes(&mut b))).collect();
+        self.entries.push(format!("{id} {}", f.join(",")));
+        Ok(())
+    }
+    fn stream_meta(&mut self, m: &StreamMeta) -> formats::Result<()> {
+        self.metas.push(m.clone());
+        Ok(())
+    }
+    fn stream_group(&mut self, g: &StreamGroup) -> formats::Result<()> {
+        self.groups.push(g.clone());
+        Ok(())
+    }
+    fn module_value(&mut self, m: &formats::rdb::read::ModuleData<'_>) -> formats::Result<()> {
+        self.modules
+            .push((m.name.to_string(), m.module_id, m.raw.to_vec()));
+        Ok(())
+    }
+    fn module_aux(&mut self, m: &formats::rdb::read::ModuleData<'_>) -> formats::Result<()> {
+        self.module_aux.push((m.name.to_string(), m.when));
+        Ok(())
+    }
+    fn hash_field(&mut self, f: &[u8], v: &[u8], e: Option<i64>) -> formats::Result<()> {
+        self.fields.push(format!("{}={} {e:?}", s(f), s(v)));
+        Ok(())
+    }
+}
+
+fn read_newer(bytes: &[u8]) -> Newer {
+    let mut n = Newer::default();
+    Reader::new(bytes)
+        .run(&mut n)
+        .unwrap_or_else(|e| panic!("{e}"));
+    n
+}
+
+/// A module type id for a 9-character name and an encoding version.
+fn module_id(name: &str, encver: u64) -> u64 {
+    const CS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    name.bytes().fold(0u64, |id, c| {
+        (id << 6) | CS.iter().position(|&x| x == c).unwrap() as u64
+    }) << 10
+        | encver
+}
+
+#[test]
+fn key_meta_module_values_and_module_aux() {
+    let id = module_id("ReJSON-RL", 3);
+    // A module value: UINT 7, STRING "doc", DOUBLE 1.5, FLOAT, EOF.
+    let mut payload = vec![2u8, 7, 5, 3, b'd', b'o', b'c', 4];
+    payload.extend_from_slice(&1.5f64.to_le_bytes());
+    payload.push(3);
+    payload.extend_from_slice(&2.5f32.to_le_bytes());
+    payload.push(0);
+    let f = Rdb::new("REDIS0013")
+        .byte(0xf7)
+        .len(id)
+        .raw(&[2, 2, 2, 9, 0]) // when opcode UINT, when=2, UINT 9, EOF
+        .select(0)
+        .byte(0xf3)
+        .len(1)
+        .raw(&0x1234_5678u32.to_le_bytes())
+        .raw(&[2, 42, 0]) // the class's items: UINT 42, EOF
+        .key(TypeId::String, b"k")
+        .str(b"v")
+        .key(TypeId::Module2, b"json")
+        .len(id)
+        .raw(&payload)
+        .finish();
+    let n = read_newer(&f);
+    assert_eq!(n.key_meta.len(), 1);
+    assert_eq!(n.key_meta[0][0], 1, "class count first");
+    assert_eq!(
+        n.modules,
+        vec![("ReJSON-RL".to_string(), id, payload.clone())]
+    );
+    assert_eq!(n.module_aux, vec![("ReJSON-RL".to_string(), Some(2))]);
+    // The pre-GA module format cannot be walked: a clear error naming the module.
+    let f = Rdb::new("REDIS0008")
+        .key(TypeId::ModulePreGa, b"m")
+        .len(module_id("hellotype", 0))
+        .finish();
+    let (_, r) = read(&f);
+    let e = r.expect_err("pre-GA module");
+    assert!(e.to_string().contains("hellotype"), "{e}");
+}
+
+fn stream_node() -> Vec<u8> {
+    let mut lp = listpack::write::Writer::new();
+    // master: count 2, deleted 1, fields [f], terminator 0
+    for e in [&b"2"[..], b"1", b"1", b"f", b"0"] {
+        lp.push_bytes(e);
+    }
+    // entry +0-0 same fields, v1
+    for e in [&b"2"[..], b"0", b"0", b"v1", b"4"] {
+        lp.push_bytes(e);
+    }
+    // entry +0-1 deleted
+    for e in [&b"3"[..], b"0", b"1", b"v2", b"4"] {
+        lp.push_bytes(e);
+    }
+    // entry +5-0 with its own fields a, b
+    for e in [&b"0"[..], b"5", b"0", b"2", b"a", b"1", b"b", b"2", b"8"] {
+        lp.push_bytes(e);
+    }
+    lp.finish()
+}
+
+#[test]
+fn streams_v4_idmp_and_v5_nack_zone() {
+    let master = formats::rdb::read::StreamId { ms: 100, seq: 0 };
+    let id = |ms: u64, seq: u64| formats::rdb::read::StreamId { ms, seq }.to_raw();
+    for (t, magic) in [
+        (TypeId::StreamListpacks4, "REDIS0013"),
+        (TypeId::StreamListpacks5, "REDIS0013"),
+    ] {
+        let mut b = Rdb::new(magic)
+            .key(t, b"s")
+            .len(1)
+            .str(&master.to_raw())
+            .str(&stream_node())
+            .len(2) // length
+            .len(105)
+            .len(0) // last id
+            .len(100)
+            .len(0) // first id
+            .len(100)
+            .len(1) // max deleted
+            .len(3) // entries added
+            .len(1) // groups
+            .str(b"g")
+            .len(105)
+            .len(0)
+            .len(2) // entries read
+            .len(2) // PEL
+            .raw(&id(100, 0))
+            .raw(&1000i64.to_le_bytes())
+            .len(1)
+            .raw(&id(105, 0))
+            .raw(&0i64.to_le_bytes())
+            .len(1)
+            .len(1) // consumers
+            .str(b"c")
+            .raw(&7i64.to_le_bytes())
+            .raw(&8i64.to_le_bytes())
+            .len(1)
+            .raw(&id(100, 0));
+        if t == TypeId::StreamListpacks5 {
+            b = b.len(1).raw(&id(105, 0));
+        }
+        // IDMP: duration, max entries, one producer with one iid, added, duplicates
+        let f = b
+            .len(100)
+            .len(100)
+            .len(1)
+            .str(b"p")
+            .len(1)
+            .str(b"i1")
+            .len(100)
+            .len(0)
+            .len(1)
+            .len(0)
+            .finish();
+        let mut n = Newer::default();
+        let mut r = ReaderBuilder::new().build(&f[..]);
+        let res = r.run(&mut n);
+        if t == TypeId::StreamListpacks4 {
+            // v4 has no NACK zone: the unowned PEL entry is damage (deep mode).
+            let e = res.expect_err("unowned PEL entry in v4");
+            assert!(e.to_string().contains("has no consumer"), "{e}");
+            continue;
+        }
+        res.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(n.entries, ["100-0 f", "105-0 a,b"]);
+        let m = &n.metas[0];
+        assert_eq!((m.length, m.entries_added, m.max_deleted_id.seq), (2, 3, 1));
+        let idmp = m.idmp.as_ref().expect("idmp");
+        assert_eq!(
+            (idmp.duration_s, idmp.producers.len(), idmp.iids_added),
+            (100, 1, 1)
+        );
+        let g = &n.groups[0];
+        assert_eq!(g.entries_read, Some(2));
+        assert_eq!(g.pel[0].consumer, Some(0));
+        assert!(g.pel[1].nacked && g.pel[1].consumer.is_none());
+        assert_eq!(g.consumers[0].active_time_ms, Some(8));
+    }
+}
+
+#[test]
+fn pre_ga_listpack_ex_hash() {
+    let mut lp = listpack::write::Writer::new();
+    for e in [&b"f1"[..], b"v1", b"0", b"f2", b"v2", b"12345"] {
+        lp.push_bytes(e);
+    }
+    let f = Rdb::new("REDIS0012")
+        .key(TypeId::HashListpackExPreGa, b"h")
+        .str(&lp.finish())
+        .finish();
+    assert_eq!(read_newer(&f).fields, ["f1=v1 None", "f2=v2 Some(12345)"]);
+}

@@ -393,3 +393,39 @@ fn big_values_dump_in_bounded_memory() {
         bytes.len() >> 20
     );
 }
+
+#[test]
+fn interrupt_leaves_no_partial_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = RdbBytes::new("REDIS0010")
+        .select(0)
+        .key(TypeId::List, b"l")
+        .len(3_000_000);
+    for i in 0..3_000_000u32 {
+        b = b.str(format!("element-{i:012}").as_bytes());
+    }
+    let f = write(dir.path(), "big.rdb", &b.finish());
+    let out = dir.path().join("out.jsonl");
+    let mut child = rdbtool()
+        .args(["dump", "-q", "-o"])
+        .arg(&out)
+        .arg(&f)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let tmp = dir.path().join(format!(".out.jsonl.tmp-{}", child.id()));
+    let start = std::time::Instant::now();
+    while !tmp.exists() && start.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(tmp.exists(), "temporary output never appeared");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(code(&o), 130, "{}", stderr(&o));
+    assert!(!tmp.exists(), "temporary file left behind");
+    assert!(!out.exists(), "partial output left behind");
+}

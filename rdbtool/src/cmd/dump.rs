@@ -8,7 +8,7 @@ use formats::Error;
 use formats::cli::output::{Output, same_file};
 use formats::cli::progress::Progress;
 use formats::cli::time::iso8601_ms;
-use formats::cli::{Exit, json};
+use formats::cli::{Exit, interrupt, json};
 use formats::escape::write_escaped;
 use formats::rdb::encodings::Elem;
 use formats::rdb::read::{
@@ -29,6 +29,7 @@ const RESP_BATCH: usize = 128;
 
 pub fn run(a: DumpArgs) -> Result<Exit> {
     let filter = Filter::new(&a.filter)?;
+    interrupt::install();
     if let Some(o) = &a.output
         && o.as_os_str() != "-"
         && same_file(&a.input.input, o)
@@ -61,6 +62,11 @@ pub fn run(a: DumpArgs) -> Result<Exit> {
             s
         }
         Err(e) if e.is_io() && formats::cli::is_broken_pipe(&e) => return Ok(Exit::Ok),
+        Err(_) if interrupt::interrupted() => {
+            // `out` is dropped unfinished: an output file's temporary is removed.
+            eprintln!("rdbtool: interrupted");
+            return Ok(Exit::Interrupted);
+        }
         Err(e) => {
             // Keep what was read; the error says where it stopped.
             let _ = d.flush_all();
@@ -163,6 +169,9 @@ impl<'w> Dump<'w> {
     /// Hands buffered output to the writer when there is enough of it and it may be
     /// released (not inside a key under --skip-corrupt).
     fn maybe_flush(&mut self) -> formats::Result<()> {
+        if interrupt::interrupted() {
+            return Err(interrupt::error());
+        }
         if self.buf.len() >= FLUSH_AT && !(self.skip_corrupt && self.active) {
             self.flush_all()?;
         }
@@ -360,6 +369,9 @@ impl Visitor for Dump<'_> {
     }
 
     fn begin_key(&mut self, k: &KeyInfo<'_>) -> formats::Result<()> {
+        if interrupt::interrupted() {
+            return Err(interrupt::error());
+        }
         self.progress.set(k.offset);
         self.active = self.filter.accepts(k);
         if !self.active {
