@@ -406,7 +406,7 @@ fn interrupt_leaves_no_partial_output() {
     }
     let f = write(dir.path(), "big.rdb", &b.finish());
     let out = dir.path().join("out.jsonl");
-    let mut child = rdbtool()
+    let child = rdbtool()
         .args(["dump", "-q", "-o"])
         .arg(&out)
         .arg(&f)
