@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 scale=${1:-300}
 strings=${2:-2000000}
 mkdir -p target/bench
-rdb="target/bench/mixed-v2-s${scale}-n${strings}.rdb"
+rdb="target/bench/mixed-v3-s${scale}-n${strings}.rdb"
 cargo build --release -q -p rdbtool -p e2e --bin rdbtool --bin bench-dataset
 if [ ! -f "$rdb" ]; then
     E2E_NO_BUILD=1 ./target/release/bench-dataset "$rdb" "$scale" "$strings"

@@ -1,7 +1,8 @@
 //! Generates a large mixed RDB with a real Redis 7.0 for the benchmark
 //! (`scripts/bench.sh`): the test dataset (every type and encoding) at a large scale,
-//! the big list and hash, plus many strings of realistic text (JSON-like values of 20 to
-//! 400 bytes, some integers), written with pipelined SETs.
+//! the big list and hash, plus many strings with a realistic mix of values (40% JSON
+//! documents, 30% prose, 20% integers, 10% hex tokens; 20 to 400 bytes), written with
+//! pipelined SETs.
 //!
 //!     bench-dataset OUT.rdb [SCALE] [STRINGS]
 
@@ -30,10 +31,25 @@ const WORDS: &[&str] = &[
 ];
 
 fn value(rng: &mut Rng, i: u64) -> Vec<u8> {
-    if rng.below(5) == 0 {
+    let kind = rng.below(10);
+    if kind < 2 {
         return (rng.next_u64() >> rng.below(60)).to_string().into_bytes();
     }
     let target = rng.range(20, 400);
+    if kind < 3 {
+        let n = rng.range(32, 65);
+        return (0..n)
+            .map(|_| b"0123456789abcdef"[rng.below(16) as usize])
+            .collect();
+    }
+    if kind < 6 {
+        let mut v = Vec::new();
+        while v.len() < target {
+            v.extend_from_slice(WORDS[rng.below(WORDS.len() as u64) as usize].as_bytes());
+            v.push(b' ');
+        }
+        return v;
+    }
     let mut v = format!("{{\"id\":{i},\"fields\":[").into_bytes();
     while v.len() < target {
         let w = WORDS[rng.below(WORDS.len() as u64) as usize];
