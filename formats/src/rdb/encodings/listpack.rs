@@ -289,12 +289,7 @@ pub mod read {
 
     /// Counts the elements with full validation (Redis's deep `lpValidateIntegrity`).
     pub fn validate(blob: &[u8]) -> Result<usize, EncError> {
-        let mut n = 0usize;
-        for item in Iter::new(blob) {
-            item?;
-            n += 1;
-        }
-        Ok(n)
+        super::super::count_valid(Iter::new(blob))
     }
 }
 
@@ -924,18 +919,7 @@ mod tests {
                 w.push_bytes(it);
             }
             let mut blob = w.finish();
-            for (idx, byte, kind) in edits {
-                if blob.is_empty() {
-                    break;
-                }
-                let i = idx.index(blob.len());
-                match kind {
-                    0 => blob[i] ^= byte | 1,
-                    1 => blob[i] = byte,
-                    2 => blob.truncate(i),
-                    _ => blob.insert(i, byte),
-                }
-            }
+            super::super::mutate(&mut blob, &edits);
             let limit = blob.len() + 2;
             let mut n = 0usize;
             let mut errors = 0usize;

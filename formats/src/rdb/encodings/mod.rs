@@ -67,6 +67,44 @@ impl EncError {
     }
 }
 
+/// Walks a validating iterator to its end: the element count, or the first error.
+pub(crate) fn count_valid<T>(
+    it: impl Iterator<Item = Result<T, EncError>>,
+) -> Result<usize, EncError> {
+    let mut n = 0usize;
+    for item in it {
+        item?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Applies test edits to a blob: (position, byte, kind) with kind 0 = xor, 1 = overwrite,
+/// 2 = truncate, 3 = insert. Shared by the codecs' corruption property tests.
+#[cfg(test)]
+pub(crate) fn mutate(blob: &mut Vec<u8>, edits: &[(proptest::sample::Index, u8, u8)]) {
+    for (idx, byte, kind) in edits {
+        if blob.is_empty() {
+            break;
+        }
+        let i = idx.index(blob.len());
+        match kind {
+            0 => {
+                if let Some(b) = blob.get_mut(i) {
+                    *b ^= byte | 1;
+                }
+            }
+            1 => {
+                if let Some(b) = blob.get_mut(i) {
+                    *b = *byte;
+                }
+            }
+            2 => blob.truncate(i),
+            _ => blob.insert(i, *byte),
+        }
+    }
+}
+
 /// Redis's `string2ll` rule (formats.md 2.1): 1..=20 bytes, `0` or optional `-` then a
 /// digit 1-9 and more digits, no `+`, spaces, leading zeros or `-0`, fits in i64.
 pub fn parse_canonical_i64(b: &[u8]) -> Option<i64> {
