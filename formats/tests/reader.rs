@@ -381,6 +381,9 @@ fn salvage_skips_a_damaged_key_inside_intact_framing() {
         .str(b"x")
         .str(b"x")
         .str(b"y")
+        // LZF whose back reference points before the start: bytes consumed, key lost.
+        .key(TypeId::String, b"badlzf")
+        .raw(&[0xc3, 0x03, 0x08, 0x20, 0x05, 0x00])
         .key(TypeId::String, b"after")
         .str(b"2")
         .finish();
@@ -392,7 +395,17 @@ fn salvage_skips_a_damaged_key_inside_intact_framing() {
         ..Collect::default()
     };
     Reader::new(&f[..]).run(&mut c).expect("framing intact");
-    assert_eq!(c.errors.len(), 2, "{:?}", c.errors);
+    assert_eq!(c.errors.len(), 3, "{:?}", c.errors);
+    assert!(
+        c.errors[2].to_string().contains("key \"badlzf\""),
+        "{}",
+        c.errors[2]
+    );
+    assert!(
+        matches!(c.errors[2].kind, ErrorKind::Lzf(_)),
+        "{}",
+        c.errors[2]
+    );
     assert!(
         c.errors[1].to_string().contains("duplicate member \"x\""),
         "{}",

@@ -28,9 +28,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct Input {
-    /// An RDB file, or `-` for standard input.
+    /// An RDB file, or `-` for standard input (the default when standard input is not
+    /// a terminal).
     #[arg(value_name = "DATASET")]
-    pub input: PathBuf,
+    pub input: Option<PathBuf>,
     /// Read RDB versions newer than the newest known as best effort.
     #[arg(long)]
     pub allow_future_version: bool,

@@ -1,8 +1,8 @@
 //! Opening a dataset: a file path or `-` for standard input.
 
 use std::fs::File;
-use std::io::{self, Read};
-use std::path::Path;
+use std::io::{self, IsTerminal, Read};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
@@ -12,6 +12,16 @@ pub struct Opened {
     pub size: Option<u64>,
     /// How to name the input in messages.
     pub name: String,
+}
+
+/// The dataset argument, or `-` when none was given and standard input is not a
+/// terminal.
+pub fn resolve(arg: Option<&Path>) -> Result<PathBuf> {
+    match arg {
+        Some(p) => Ok(p.to_path_buf()),
+        None if !io::stdin().is_terminal() => Ok(PathBuf::from("-")),
+        None => anyhow::bail!("no DATASET given (an RDB file, or - for standard input)"),
+    }
 }
 
 pub fn open(path: &Path) -> Result<Opened> {

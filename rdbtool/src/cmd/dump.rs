@@ -32,14 +32,15 @@ pub fn run(a: DumpArgs) -> Result<Exit> {
     interrupt::install();
     if let Some(o) = &a.output
         && o.as_os_str() != "-"
-        && same_file(&a.input.input, o)
+        && same_file(&input::resolve(a.input.input.as_deref())?, o)
     {
         bail!(
             "refusing to overwrite the input {} with the output",
             o.display()
         );
     }
-    let inp = input::open(&a.input.input)?;
+    let path = input::resolve(a.input.input.as_deref())?;
+    let inp = input::open(&path)?;
     let mut out = Output::open(a.output.as_deref()).with_context(|| {
         format!(
             "cannot create {}",

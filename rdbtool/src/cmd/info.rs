@@ -14,7 +14,8 @@ use crate::cli::InfoArgs;
 use crate::input;
 
 pub fn run(a: InfoArgs) -> Result<Exit> {
-    let inp = input::open(&a.input.input)?;
+    let path = input::resolve(a.input.input.as_deref())?;
+    let inp = input::open(&path)?;
     let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
     let mut stats = Stats::new(false, progress);
     let mut reader = ReaderBuilder::new()

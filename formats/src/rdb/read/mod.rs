@@ -172,7 +172,10 @@ impl<R: Read> Reader<R> {
     }
 
     /// Records a problem in the current key's value; reading goes on to the key's end.
-    fn damage(&mut self, e: Error) {
+    fn damage(&mut self, mut e: Error) {
+        if e.ctx == Context::default() {
+            e.ctx = self.context();
+        }
         if self.damaged.is_none() {
             self.damaged = Some(e);
         }

@@ -147,7 +147,11 @@ impl<R: Read> Reader<R> {
         let at = self.src.offset();
         let deep = self.opts.deep;
         let (data_at, step) = {
-            let (data_at, blob) = read_string_loc(&mut self.src, &mut self.scratch, self.version)?;
+            let (data_at, blob) =
+                match read_string_loc(&mut self.src, &mut self.scratch, self.version) {
+                    Ok(x) => x,
+                    Err(e) => return self.recover(e),
+                };
             (data_at, f(blob, &mut self.dedupe, v, deep))
         };
         self.settle(step, at, data_at)
@@ -182,6 +186,17 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// A compressed string whose LZF data is bad was read whole: the key is damaged,
+    /// the framing intact. Anything else ends the read.
+    pub(super) fn recover(&mut self, e: Error) -> Result<()> {
+        if matches!(e.kind, ErrorKind::Lzf(_)) {
+            self.damage(e);
+            Ok(())
+        } else {
+            Err(e)
+        }
+    }
+
     fn empty_key(&mut self, at: u64, what: &'static str) {
         let e = self.err_at(ErrorKind::EmptyKey(what), at);
         self.damage(e);
@@ -191,10 +206,10 @@ impl<R: Read> Reader<R> {
         use TypeId::*;
         match t {
             String if !v.wants_string_values() => skip_string(&mut self.src, self.version),
-            String => {
-                let s = read_string(&mut self.src, &mut self.scratch, self.version)?;
-                v.string(s)
-            }
+            String => match read_string(&mut self.src, &mut self.scratch, self.version) {
+                Ok(s) => v.string(s),
+                Err(e) => self.recover(e),
+            },
             List => self.read_linked(v, false),
             Set => self.read_linked(v, true),
             Zset => self.read_zset_table(v, false),
@@ -309,7 +324,13 @@ impl<R: Read> Reader<R> {
         }
         for _ in 0..n {
             let el_at = self.src.offset();
-            let s = read_string(&mut self.src, &mut self.scratch, self.version)?;
+            let s = match read_string(&mut self.src, &mut self.scratch, self.version) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.recover(e)?;
+                    continue;
+                }
+            };
             if set {
                 if self.opts.deep && !self.dedupe.insert(s) {
                     let msg = format!("duplicate member {}", quoted(preview(s)));
@@ -340,7 +361,9 @@ impl<R: Read> Reader<R> {
             for _ in 0..n {
                 let el_at = self.src.offset();
                 member.clear();
-                self.read_string_into(&mut member)?;
+                if let Err(e) = self.read_string_into(&mut member) {
+                    self.recover(e)?;
+                }
                 let score = if binary {
                     f64::from_le_bytes(self.src.array()?)
                 } else {
@@ -421,10 +444,14 @@ impl<R: Read> Reader<R> {
                     self.damage(e);
                 }
                 field.clear();
-                self.read_string_into(&mut field)?;
+                if let Err(e) = self.read_string_into(&mut field) {
+                    self.recover(e)?;
+                }
                 let val: &[u8] = if let HashLayout::Valkey = layout {
                     value.clear();
-                    self.read_string_into(&mut value)?;
+                    if let Err(e) = self.read_string_into(&mut value) {
+                        self.recover(e)?;
+                    }
                     match i64::from_le_bytes(self.src.array()?) {
                         -1 => {}
                         t if t >= 0 => expire = Some(t),
@@ -435,7 +462,13 @@ impl<R: Read> Reader<R> {
                     }
                     &value
                 } else {
-                    read_string(&mut self.src, &mut self.scratch, self.version)?
+                    match read_string(&mut self.src, &mut self.scratch, self.version) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            self.recover(e)?;
+                            &[]
+                        }
+                    }
                 };
                 if self.opts.deep && !self.dedupe.insert(&field) {
                     let msg = format!("duplicate hash field {}", quoted(preview(&field)));
