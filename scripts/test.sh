@@ -5,4 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
-cargo test --workspace --locked
+if [ ! -d ../shared/fixtures ]; then
+    echo "WARNING: ../shared/fixtures not found: the tests on shared fixture files are SKIPPED" >&2
+fi
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
