@@ -261,6 +261,14 @@ fn verify_exit_codes_and_json() {
     assert!(stdout(&o).contains("bad magic"), "{}", stdout(&o));
     let o = run(&["dump", notrdb.to_str().expect("p")]);
     assert_eq!(code(&o), 2);
+    // Bytes after the end are reported, not an error (Redis ignores them).
+    let mut tail = sample();
+    tail.extend_from_slice(b"*1\r\n$4\r\nPING\r\n");
+    let t = write(dir.path(), "tail.rdb", &tail);
+    let o = run(&["verify", "--json", t.to_str().expect("p")]);
+    assert_eq!(code(&o), 0);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["trailing_bytes"], 14, "{v}");
     // Truncated: the offset where input ended.
     let cut = write(dir.path(), "cut.rdb", &sample()[..40]);
     let o = run(&["verify", "--json", cut.to_str().expect("p")]);

@@ -23,9 +23,19 @@ pub fn run(a: VerifyArgs) -> Result<Exit> {
     let result = reader.run(&mut stats);
     stats.progress.finish();
     let mut io_failure = false;
-    if let Err(e) = result {
-        io_failure = e.is_io();
-        stats.fatal(e);
+    let mut trailing: Option<u64> = None;
+    match result {
+        Ok(_) => {
+            // Redis stops reading at the checksum; say what follows (a concatenated
+            // file, or the RESP part of an AOF with an RDB preamble).
+            let (mut rest, ahead) = reader.into_parts();
+            let more = std::io::copy(&mut rest, &mut std::io::sink()).unwrap_or(0);
+            trailing = Some(ahead.len() as u64 + more);
+        }
+        Err(e) => {
+            io_failure = e.is_io();
+            stats.fatal(e);
+        }
     }
     if let Some(e) = stats.checksum.and_then(checksum_error) {
         stats.errors.push(e);
@@ -48,6 +58,10 @@ pub fn run(a: VerifyArgs) -> Result<Exit> {
         match stats.checksum {
             Some(c) => json::write_str(&mut b, c.name()),
             None => b.extend_from_slice(b"null"),
+        }
+        if let Some(t) = trailing {
+            b.extend_from_slice(b",\"trailing_bytes\":");
+            json::write_u64(&mut b, t);
         }
         b.extend_from_slice(b",\"errors\":[");
         for (i, e) in stats.errors.iter().enumerate() {
@@ -91,6 +105,11 @@ pub fn run(a: VerifyArgs) -> Result<Exit> {
                 ChecksumStatus::NotChecked => "not checked".into(),
             };
             s.push_str(&format!("  checksum: {text}\n"));
+        }
+        if let Some(t @ 1..) = trailing {
+            s.push_str(&format!(
+                "  note: {t} bytes follow the end of the RDB (Redis ignores them; an AOF with an RDB preamble looks like this)\n"
+            ));
         }
         for e in &stats.errors {
             s.push_str(&format!("  error: {e}\n"));
