@@ -153,28 +153,24 @@ pub fn validate(input: &[u8], ulen: usize) -> Result<(), LzfError> {
     let in_safe = input.len().saturating_sub(34);
     let out_safe = ulen.saturating_sub(264);
     while ip < in_safe && op < out_safe {
-        let (Some(&ctrl), Some(&b1), Some(&b2)) =
-            (input.get(ip), input.get(ip + 1), input.get(ip + 2))
-        else {
+        let Some(&[ctrl, b1, b2]) = input.get(ip..).and_then(<[u8]>::first_chunk::<3>) else {
             break;
         };
         if ctrl < 32 {
             let run = usize::from(ctrl) + 1;
             op += run;
             ip += 1 + run;
-        } else {
-            let (len, low, used) = if ctrl >> 5 == 7 {
-                (7 + usize::from(b1), b2, 3)
-            } else {
-                (usize::from(ctrl >> 5), b1, 2)
-            };
-            let dist = (usize::from(ctrl & 0x1f) << 8) + usize::from(low) + 1;
-            if dist > op {
-                return Err(LzfError::BackReference { at: ip });
-            }
-            op += len + 2;
-            ip += used;
+            continue;
         }
+        let long = ctrl >= 0xe0;
+        let len = usize::from(ctrl >> 5) + if long { usize::from(b1) } else { 0 };
+        let low = if long { b2 } else { b1 };
+        let dist = (usize::from(ctrl & 0x1f) << 8) + usize::from(low) + 1;
+        if dist > op {
+            return Err(LzfError::BackReference { at: ip });
+        }
+        op += len + 2;
+        ip += 2 + usize::from(long);
     }
     while let Some(&ctrl) = input.get(ip) {
         let at = ip;

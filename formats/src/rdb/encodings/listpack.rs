@@ -109,6 +109,33 @@ pub mod read {
     /// Validates the element at `pos` (`lpValidateNext`) and decodes it. Returns the
     /// element and the offset of the next one (always <= the terminator offset).
     fn element(blob: &[u8], pos: usize) -> Result<(Elem<'_>, usize), EncError> {
+        // Fast path for the two commonest encodings, 7-bit uint and 6-bit string: at most
+        // 65 bytes, so a 1-byte backlen that must equal the size. Anything else, errors
+        // included, takes the general path below.
+        if let Some(&b0) = blob.get(pos)
+            && b0 < 0xC0
+        {
+            let size = if b0 < 0x80 {
+                1
+            } else {
+                1 + usize::from(b0 & 0x3F)
+            };
+            let next = pos + size + 1;
+            if next < blob.len() && blob.get(next - 1) == Some(&(size as u8)) {
+                let elem = if b0 < 0x80 {
+                    Some(Elem::Int(i64::from(b0)))
+                } else {
+                    blob.get(pos + 1..pos + size).map(Elem::Bytes)
+                };
+                if let Some(e) = elem {
+                    return Ok((e, next));
+                }
+            }
+        }
+        element_general(blob, pos)
+    }
+
+    fn element_general(blob: &[u8], pos: usize) -> Result<(Elem<'_>, usize), EncError> {
         let err = |reason: String| EncError::new(pos, reason);
         // The terminator is the last byte: an element must end before it.
         let end = blob.len().saturating_sub(1);
@@ -264,22 +291,25 @@ pub mod read {
         type Item = Result<Elem<'a>, EncError>;
 
         fn next(&mut self) -> Option<Self::Item> {
-            match std::mem::replace(&mut self.state, State::Done) {
-                State::Done => None,
-                State::Failed(e) => Some(Err(e)),
-                State::Walking => {
-                    if self.blob.get(self.pos) == Some(&EOF) {
-                        return self.tail().map(Err);
-                    }
-                    match element(self.blob, self.pos) {
-                        Ok((elem, next)) => {
-                            self.pos = next;
-                            self.seen += 1;
-                            self.state = State::Walking;
-                            Some(Ok(elem))
-                        }
-                        Err(e) => Some(Err(e)),
-                    }
+            if !matches!(self.state, State::Walking) {
+                return match std::mem::replace(&mut self.state, State::Done) {
+                    State::Failed(e) => Some(Err(e)),
+                    _ => None,
+                };
+            }
+            if self.blob.get(self.pos) == Some(&EOF) {
+                self.state = State::Done;
+                return self.tail().map(Err);
+            }
+            match element(self.blob, self.pos) {
+                Ok((elem, next)) => {
+                    self.pos = next;
+                    self.seen += 1;
+                    Some(Ok(elem))
+                }
+                Err(e) => {
+                    self.state = State::Done;
+                    Some(Err(e))
                 }
             }
         }

@@ -697,10 +697,14 @@ fn read_lzf<'a, R: Read>(
     let ulen = checked_len(ulen, src, at)?;
     let data_at = src.offset();
     let input = src.take(clen)?;
-    scratch.lzf.clear();
-    scratch.lzf.resize(ulen, 0);
-    lzf::decompress(input, &mut scratch.lzf).map_err(|e| lzf_error(e, clen, ulen, data_at, at))?;
-    Ok(&scratch.lzf)
+    // Grow only: decompression overwrites every byte of the prefix it returns, so the
+    // buffer needs no zeroing per string.
+    if scratch.lzf.len() < ulen {
+        scratch.lzf.resize(ulen, 0);
+    }
+    let out = scratch.lzf.get_mut(..ulen).unwrap_or_default();
+    lzf::decompress(input, out).map_err(|e| lzf_error(e, clen, ulen, data_at, at))?;
+    Ok(out)
 }
 
 #[inline]
