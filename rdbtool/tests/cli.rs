@@ -86,6 +86,9 @@ fn damaged() -> Vec<u8> {
         .len(2)
         .str(b"m")
         .str(b"m")
+        // LZF whose back reference points before the start of the output.
+        .key(TypeId::String, b"badlzf")
+        .raw(&[0xc3, 0x03, 0x08, 0x20, 0x05, 0x00])
         .key(TypeId::String, b"last")
         .str(b"2")
         .finish()
@@ -294,7 +297,14 @@ fn salvage_lists_every_damaged_key_and_extracts_the_rest() {
     assert_eq!(code(&o), 1);
     let v: Value = serde_json::from_slice(&o.stdout).expect("json");
     let errs = v["errors"].as_array().expect("errors");
-    assert_eq!(errs.len(), 2, "{v}");
+    assert_eq!(errs.len(), 3, "{v}");
+    assert_eq!(errs[2]["key"], "badlzf", "{v}");
+    assert!(
+        errs[2]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("LZF")),
+        "{v}"
+    );
     assert_eq!(errs[0]["key"], "broken");
     assert_eq!(errs[0]["db"], 0);
     assert_eq!(errs[0]["doing"], "value");
@@ -315,7 +325,7 @@ fn salvage_lists_every_damaged_key_and_extracts_the_rest() {
     assert_eq!(keys_of(&stdout(&o)), ["first", "last"]);
     assert!(
         stderr(&o).contains("skipped damaged key")
-            && stderr(&o).contains("2 damaged key(s) skipped"),
+            && stderr(&o).contains("3 damaged key(s) skipped"),
         "{}",
         stderr(&o)
     );

@@ -9,6 +9,8 @@ use formats::rdb::read::{ChecksumStatus, FunctionPreGa, KeyInfo, ModuleData, Vis
 use formats::rdb::{Flavor, TypeId, Version};
 use formats::{Error, ErrorKind};
 
+use super::lzfcheck::{LzfChecker, Owner};
+
 #[derive(Default, Clone, Copy)]
 pub struct DbStats {
     pub keys: u64,
@@ -48,6 +50,10 @@ pub struct Stats {
     pub progress: Progress,
     now_ms: i64,
     cur: Option<(u64, bool, bool)>,
+    /// `verify`: compressed string values checked on a second thread.
+    lzf: Option<LzfChecker>,
+    /// The current key, kept only while `lzf` is on (for its error reports).
+    cur_key: Vec<u8>,
 }
 
 impl Stats {
@@ -73,6 +79,34 @@ impl Stats {
             progress,
             now_ms: crate::filter::now_ms(),
             cur: None,
+            lzf: None,
+            cur_key: Vec::new(),
+        }
+    }
+
+    /// Checks compressed string values on a second thread (see [`LzfChecker`]).
+    pub fn check_lzf_in_parallel(&mut self) {
+        self.lzf = Some(LzfChecker::new());
+    }
+
+    /// Collects the second thread's findings: each one is a damaged key that was
+    /// counted as intact, so the counts are corrected. Errors end up in file order.
+    pub fn finish_lzf(&mut self) {
+        let Some(c) = self.lzf.take() else { return };
+        for f in c.finish() {
+            self.keys = self.keys.saturating_sub(1);
+            self.expires = self.expires.saturating_sub(u64::from(f.owner.expires));
+            self.expired = self.expired.saturating_sub(u64::from(f.owner.expired));
+            if let Some(d) = self.dbs.get_mut(&f.owner.db) {
+                d.keys = d.keys.saturating_sub(1);
+                d.expires = d.expires.saturating_sub(u64::from(f.owner.expires));
+                d.expired = d.expired.saturating_sub(u64::from(f.owner.expired));
+            }
+            self.errors.push(f.err);
+        }
+        self.errors.sort_by_key(|e| e.offset.unwrap_or(u64::MAX));
+        if !self.keep_going {
+            self.errors.truncate(1);
         }
     }
 
@@ -184,10 +218,30 @@ impl Visitor for Stats {
     fn wants_string_values(&self) -> bool {
         false
     }
+    fn compressed_string(&mut self, data: &[u8], ulen: usize, at: u64) -> formats::Result<bool> {
+        let (Some(c), Some((db, expires, expired))) = (&mut self.lzf, self.cur) else {
+            return Ok(false);
+        };
+        Ok(c.push(
+            data,
+            ulen,
+            at,
+            &self.cur_key,
+            Owner {
+                db,
+                expires,
+                expired,
+            },
+        ))
+    }
     fn begin_key(&mut self, k: &KeyInfo<'_>) -> formats::Result<()> {
         self.progress.set(k.offset);
         let expired = k.expire_ms.is_some_and(|e| e <= self.now_ms);
         self.cur = Some((k.db, k.expire_ms.is_some(), expired));
+        if self.lzf.is_some() {
+            self.cur_key.clear();
+            self.cur_key.extend_from_slice(k.key);
+        }
         if let Some(n) = self.by_type_id.get_mut(usize::from(k.type_id as u8)) {
             *n += 1;
         }

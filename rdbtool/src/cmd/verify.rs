@@ -17,6 +17,7 @@ pub fn run(a: VerifyArgs) -> Result<Exit> {
     let inp = input::open(&path)?;
     let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
     let mut stats = Stats::new(a.all, progress);
+    stats.check_lzf_in_parallel();
     let mut reader = ReaderBuilder::new()
         .allow_future_version(a.input.allow_future_version)
         .build(inp.reader);
@@ -37,6 +38,7 @@ pub fn run(a: VerifyArgs) -> Result<Exit> {
             stats.fatal(e);
         }
     }
+    stats.finish_lzf();
     if let Some(e) = stats.checksum.and_then(checksum_error) {
         stats.errors.push(e);
     }

@@ -629,9 +629,13 @@ fn read_string_loc<'a, R: Read>(
     Ok((Some(data_at), src.take(n)?))
 }
 
-/// Consumes one RDB string without producing its bytes; LZF data is validated as
-/// [`lzf::decompress`] would check it.
-fn skip_string<R: Read>(src: &mut Source<R>, version: Version) -> Result<()> {
+/// Consumes one RDB string without producing its bytes; LZF data is offered to the
+/// visitor, or validated as [`lzf::decompress`] would check it.
+fn skip_string<R: Read, V: Visitor + ?Sized>(
+    src: &mut Source<R>,
+    version: Version,
+    v: &mut V,
+) -> Result<()> {
     let at = src.offset();
     match read_len(src, version)? {
         Len::Len(n) => {
@@ -654,14 +658,17 @@ fn skip_string<R: Read>(src: &mut Source<R>, version: Version) -> Result<()> {
             let ulen = checked_len(ulen, src, at)?;
             let data_at = src.offset();
             let input = src.take(clen)?;
-            lzf::validate(input, ulen).map_err(|e| lzf_error(e, clen, ulen, data_at, at))?;
+            if !v.compressed_string(input, ulen, at)? {
+                lzf::validate(input, ulen).map_err(|e| lzf_error(e, clen, ulen, data_at, at))?;
+            }
         }
         Len::Enc(e) => return Err(Error::at(ErrorKind::StringEncoding(e), at)),
     }
     Ok(())
 }
 
-fn lzf_error(e: lzf::LzfError, clen: usize, ulen: usize, data_at: u64, at: u64) -> Error {
+/// The error for LZF data that does not decompress as its header says.
+pub fn lzf_error(e: lzf::LzfError, clen: usize, ulen: usize, data_at: u64, at: u64) -> Error {
     Error::at(
         ErrorKind::Lzf(format!(
             "{e} (compressed {clen} bytes at offset {data_at}, {ulen} expected)"

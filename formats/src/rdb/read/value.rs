@@ -205,7 +205,11 @@ impl<R: Read> Reader<R> {
     pub(super) fn read_value<V: Visitor + ?Sized>(&mut self, t: TypeId, v: &mut V) -> Result<()> {
         use TypeId::*;
         match t {
-            String if !v.wants_string_values() => skip_string(&mut self.src, self.version),
+            String if !v.wants_string_values() => match skip_string(&mut self.src, self.version, v)
+            {
+                Err(e) => self.recover(e),
+                ok => ok,
+            },
             String => match read_string(&mut self.src, &mut self.scratch, self.version) {
                 Ok(s) => v.string(s),
                 Err(e) => self.recover(e),

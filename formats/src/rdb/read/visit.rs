@@ -226,6 +226,13 @@ pub trait Visitor {
     fn wants_string_values(&self) -> bool {
         true
     }
+    /// Only when [`Visitor::wants_string_values`] is false: a string value stored
+    /// LZF-compressed (`compressed` decompresses to `ulen` bytes; `offset` is where the
+    /// string starts in the file). Return true to take over checking it, for example on
+    /// another thread; false (the default) and the reader checks it itself.
+    fn compressed_string(&mut self, compressed: &[u8], ulen: usize, offset: u64) -> Result<bool> {
+        Ok(false)
+    }
     /// A list element, head first.
     fn list_element(&mut self, element: &[u8]) -> Result<()> {
         Ok(())
