@@ -26,7 +26,7 @@ size = os.path.getsize(rdb)
 with open(rdb, "rb") as f:
     while f.read(1 << 24):
         pass
-def measure(name, argv, runs=3):
+def measure(name, argv, runs=5):
     best = None
     for _ in range(runs):
         pid = os.fork()
