@@ -7,20 +7,11 @@
 //! [`read`] applies Redis's `intsetValidateIntegrity(deep = 1)`; [`mod@write`] produces the
 //! bytes Redis would produce for the same set.
 
+use super::read_at;
 use super::{EncError, parse_canonical_i64};
 
 /// Header: `encoding` (u32) + `length` (u32).
 const HDR_SIZE: usize = 8;
-
-/// Runs a nom `complete` parser on `blob[at..]`; `None` when the bytes run out.
-fn read_at<'a, O>(
-    blob: &'a [u8],
-    at: usize,
-    mut parser: impl nom::Parser<&'a [u8], Output = O, Error = ()>,
-) -> Option<O> {
-    let input = blob.get(at..)?;
-    parser.parse(input).ok().map(|(_, out)| out)
-}
 
 /// Reading half: header checks and an iterator that checks the ordering.
 pub mod read {

@@ -9,6 +9,7 @@
 //! [`read`] walks a blob with the checks of Redis's `lpValidateIntegrity(deep = 1)`;
 //! [`mod@write`] produces the bytes Redis itself would produce for the same elements.
 
+use super::read_at;
 use super::{Elem, EncError, parse_canonical_i64};
 
 /// Header: `total_bytes` (u32) + `num_elements` (u16).
@@ -32,16 +33,6 @@ fn backlen_size(l: u64) -> usize {
     } else {
         5
     }
-}
-
-/// Runs a nom `complete` parser on `blob[at..]`; `None` when the bytes run out.
-fn read_at<'a, O>(
-    blob: &'a [u8],
-    at: usize,
-    mut parser: impl nom::Parser<&'a [u8], Output = O, Error = ()>,
-) -> Option<O> {
-    let input = blob.get(at..)?;
-    parser.parse(input).ok().map(|(_, out)| out)
 }
 
 /// Reading half: header checks and a deep-validating element iterator.

@@ -67,6 +67,16 @@ impl EncError {
     }
 }
 
+/// Runs a nom `complete` parser on `blob[at..]`; `None` when the bytes run out.
+pub(crate) fn read_at<'a, O>(
+    blob: &'a [u8],
+    at: usize,
+    mut parser: impl nom::Parser<&'a [u8], Output = O, Error = ()>,
+) -> Option<O> {
+    let input = blob.get(at..)?;
+    parser.parse(input).ok().map(|(_, out)| out)
+}
+
 /// Walks a validating iterator to its end: the element count, or the first error.
 pub(crate) fn count_valid<T>(
     it: impl Iterator<Item = Result<T, EncError>>,

@@ -9,6 +9,7 @@
 //! [`read`] walks a blob with the checks of Redis's `ziplistValidateIntegrity(deep = 1)`;
 //! [`mod@write`] produces the bytes Redis itself would produce for the same entries.
 
+use super::read_at;
 use super::{Elem, EncError, parse_canonical_i64};
 
 /// Header: `zlbytes` (u32) + `zltail` (u32) + `zllen` (u16).
@@ -19,16 +20,6 @@ const END: u8 = 0xFF;
 const BIG_PREVLEN: u8 = 0xFE;
 /// `zllen` value meaning "unknown, count by walking".
 const LEN_UNKNOWN: u16 = u16::MAX;
-
-/// Runs a nom `complete` parser on `blob[at..]`; `None` when the bytes run out.
-fn read_at<'a, O>(
-    blob: &'a [u8],
-    at: usize,
-    mut parser: impl nom::Parser<&'a [u8], Output = O, Error = ()>,
-) -> Option<O> {
-    let input = blob.get(at..)?;
-    parser.parse(input).ok().map(|(_, out)| out)
-}
 
 /// Reading half: header checks and a deep-validating entry iterator.
 pub mod read {

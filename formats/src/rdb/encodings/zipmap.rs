@@ -10,21 +10,12 @@
 //! on zipmaps; [`mod@write`] produces the compact form (no free space).
 
 use super::EncError;
+use super::read_at;
 
 /// Length byte announcing the 5-byte form; as `zmlen`, "count unknown".
 const BIGLEN: u8 = 254;
 /// The terminator byte.
 const END: u8 = 255;
-
-/// Runs a nom `complete` parser on `blob[at..]`; `None` when the bytes run out.
-fn read_at<'a, O>(
-    blob: &'a [u8],
-    at: usize,
-    mut parser: impl nom::Parser<&'a [u8], Output = O, Error = ()>,
-) -> Option<O> {
-    let input = blob.get(at..)?;
-    parser.parse(input).ok().map(|(_, out)| out)
-}
 
 /// Reading half: a validating iterator over the field/value pairs.
 pub mod read {

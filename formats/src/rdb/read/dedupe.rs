@@ -49,7 +49,7 @@ impl Dedupe {
 
     /// Room for `n` more elements (capped: the count comes from the file).
     pub(crate) fn reserve(&mut self, n: u64) {
-        self.seen.reserve(n.min(1 << 20) as usize);
+        self.seen.reserve(n.min(4096) as usize);
     }
 
     /// Records `item`; false if it was seen before in this key.
