@@ -447,3 +447,36 @@ fn interrupt_leaves_no_partial_output() {
     assert!(!tmp.exists(), "temporary file left behind");
     assert!(!out.exists(), "partial output left behind");
 }
+
+#[test]
+fn a_bad_checksum_gives_no_output_file_unless_accepted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bytes = sample();
+    let n = bytes.len();
+    bytes[n - 3] ^= 0x10;
+    let f = write(dir.path(), "bad.rdb", &bytes);
+    let out = dir.path().join("out.jsonl");
+    let o = run(&[
+        "dump",
+        "-q",
+        "-o",
+        out.to_str().expect("p"),
+        f.to_str().expect("p"),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("checksum mismatch"), "{}", stderr(&o));
+    assert!(!out.exists(), "output written despite the bad checksum");
+    let o = run(&[
+        "dump",
+        "-q",
+        "--skip-corrupt",
+        "-o",
+        out.to_str().expect("p"),
+        f.to_str().expect("p"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        keys_of(&std::fs::read_to_string(&out).expect("out")).len(),
+        6
+    );
+}

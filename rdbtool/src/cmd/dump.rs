@@ -30,16 +30,16 @@ const RESP_BATCH: usize = 128;
 pub fn run(a: DumpArgs) -> Result<Exit> {
     let filter = Filter::new(&a.filter)?;
     interrupt::install();
+    let path = input::resolve(a.input.input.as_deref())?;
     if let Some(o) = &a.output
         && o.as_os_str() != "-"
-        && same_file(&input::resolve(a.input.input.as_deref())?, o)
+        && same_file(&path, o)
     {
         bail!(
             "refusing to overwrite the input {} with the output",
             o.display()
         );
     }
-    let path = input::resolve(a.input.input.as_deref())?;
     let inp = input::open(&path)?;
     let mut out = Output::open(a.output.as_deref()).with_context(|| {
         format!(
@@ -74,18 +74,19 @@ pub fn run(a: DumpArgs) -> Result<Exit> {
             return Err(anyhow::Error::new(e).context(format!("reading {}", inp.name)));
         }
     };
-    out.finish().context("writing output")?;
+    // Before the output is committed: a file whose checksum is wrong gives no output
+    // file unless the user accepts it.
     if let ChecksumStatus::Mismatch { stored, computed } = summary.checksum {
         let msg = format!(
             "{}: checksum mismatch: stored 0x{stored:016x}, computed 0x{computed:016x}",
             inp.name
         );
-        if a.skip_corrupt {
-            eprintln!("rdbtool: warning: {msg}");
-        } else {
-            bail!("{msg} (the data above may be damaged; --skip-corrupt to accept)");
+        if !a.skip_corrupt {
+            bail!("{msg} (the data may be damaged; --skip-corrupt to accept)");
         }
+        eprintln!("rdbtool: warning: {msg}");
     }
+    out.finish().context("writing output")?;
     if skipped > 0 {
         eprintln!("rdbtool: {skipped} damaged key(s) skipped");
     }
