@@ -38,13 +38,15 @@ impl<R: Read> Reader<R> {
                 match <[u8; 16]>::try_from(k) {
                     Ok(r) => raw = r,
                     Err(_) => {
-                        let msg = format!("stream node key is {} bytes, not 16", k.len());
-                        let e = self.invalid_at(key_at, msg);
-                        self.damage(e);
+                        if self.damaged.is_none() {
+                            let msg = format!("stream node key is {} bytes, not 16", k.len());
+                            let e = self.invalid_at(key_at, msg);
+                            self.damage(e);
+                        }
                     }
                 }
             }
-            if self.opts.deep && !node_keys.insert(raw) {
+            if self.opts.deep && !node_keys.insert(raw) && self.damaged.is_none() {
                 let e = self.invalid_at(key_at, "duplicate stream node key");
                 self.damage(e);
             }
@@ -58,7 +60,7 @@ impl<R: Read> Reader<R> {
             self.settle(step, at, data_at)?;
         }
         let length = self.read_count()?;
-        if nodes == 0 && length > 0 {
+        if nodes == 0 && length > 0 && self.damaged.is_none() {
             let e = self.invalid_at(nodes_at, format!("stream length {length} but no nodes"));
             self.damage(e);
         }
@@ -82,7 +84,7 @@ impl<R: Read> Reader<R> {
         let mut group_names = HashSet::new();
         for _ in 0..ngroups {
             let g = self.read_group(level)?;
-            if !group_names.insert(g.name.clone()) {
+            if !group_names.insert(g.name.clone()) && self.damaged.is_none() {
                 let msg = format!("duplicate consumer group {}", quoted(&g.name));
                 let e = self.invalid_at(nodes_at, msg);
                 self.damage(e);
@@ -129,11 +131,13 @@ impl<R: Read> Reader<R> {
             let delivery_time_ms = i64::from_le_bytes(self.src.array()?);
             let delivery_count = self.read_count()?;
             if index.insert(id, pel.len()).is_some() {
-                let e = self.invalid_at(
-                    id_at,
-                    format!("duplicate PEL entry {id} in group {}", quoted(&name)),
-                );
-                self.damage(e);
+                if self.damaged.is_none() {
+                    let e = self.invalid_at(
+                        id_at,
+                        format!("duplicate PEL entry {id} in group {}", quoted(&name)),
+                    );
+                    self.damage(e);
+                }
                 continue;
             }
             pel.push(PelEntry {
@@ -166,22 +170,28 @@ impl<R: Read> Reader<R> {
                 match index.get(&id).and_then(|&i| pel.get_mut(i)) {
                     Some(p) if p.consumer.is_none() => p.consumer = Some(ci),
                     Some(_) => {
-                        let e = self
-                            .invalid_at(id_at, format!("PEL entry {id} owned by two consumers"));
-                        self.damage(e);
+                        if self.damaged.is_none() {
+                            let e = self.invalid_at(
+                                id_at,
+                                format!("PEL entry {id} owned by two consumers"),
+                            );
+                            self.damage(e);
+                        }
                     }
                     None => {
-                        let msg = format!(
-                            "consumer {} has PEL entry {id} that is not in the group PEL",
-                            quoted(&cname)
-                        );
-                        let e = self.invalid_at(id_at, msg);
-                        self.damage(e);
+                        if self.damaged.is_none() {
+                            let msg = format!(
+                                "consumer {} has PEL entry {id} that is not in the group PEL",
+                                quoted(&cname)
+                            );
+                            let e = self.invalid_at(id_at, msg);
+                            self.damage(e);
+                        }
                     }
                 }
                 ids.push(id);
             }
-            if !consumer_names.insert(cname.clone()) {
+            if !consumer_names.insert(cname.clone()) && self.damaged.is_none() {
                 let msg = format!(
                     "duplicate consumer {} in group {}",
                     quoted(&cname),
@@ -205,11 +215,13 @@ impl<R: Read> Reader<R> {
                 match index.get(&id).and_then(|&i| pel.get_mut(i)) {
                     Some(p) if p.consumer.is_none() => p.nacked = true,
                     _ => {
-                        let e = self.invalid_at(
-                            id_at,
-                            format!("NACK entry {id} is not an unowned PEL entry"),
-                        );
-                        self.damage(e);
+                        if self.damaged.is_none() {
+                            let e = self.invalid_at(
+                                id_at,
+                                format!("NACK entry {id} is not an unowned PEL entry"),
+                            );
+                            self.damage(e);
+                        }
                     }
                 }
             }
@@ -217,6 +229,7 @@ impl<R: Read> Reader<R> {
         if let Some(p) = pel
             .iter()
             .find(|p| self.opts.deep && p.consumer.is_none() && !p.nacked)
+            && self.damaged.is_none()
         {
             let msg = format!(
                 "PEL entry {} of group {} has no consumer",

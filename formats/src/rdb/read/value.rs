@@ -179,8 +179,10 @@ impl<R: Read> Reader<R> {
                         format!("{reason} (at byte {inner} of the decompressed blob)"),
                     ),
                 };
-                let e = self.err_at(ErrorKind::Encoding { encoding, reason }, offset);
-                self.damage(e);
+                if self.damaged.is_none() {
+                    let e = self.err_at(ErrorKind::Encoding { encoding, reason }, offset);
+                    self.damage(e);
+                }
                 Ok(())
             }
         }
@@ -198,8 +200,10 @@ impl<R: Read> Reader<R> {
     }
 
     fn empty_key(&mut self, at: u64, what: &'static str) {
-        let e = self.err_at(ErrorKind::EmptyKey(what), at);
-        self.damage(e);
+        if self.damaged.is_none() {
+            let e = self.err_at(ErrorKind::EmptyKey(what), at);
+            self.damage(e);
+        }
     }
 
     pub(super) fn read_value<V: Visitor + ?Sized>(&mut self, t: TypeId, v: &mut V) -> Result<()> {
@@ -337,9 +341,11 @@ impl<R: Read> Reader<R> {
             };
             if set {
                 if self.opts.deep && !self.dedupe.insert(s) {
-                    let msg = format!("duplicate member {}", quoted(preview(s)));
-                    let e = self.invalid_at(el_at, msg);
-                    self.damage(e);
+                    if self.damaged.is_none() {
+                        let msg = format!("duplicate member {}", quoted(preview(s)));
+                        let e = self.invalid_at(el_at, msg);
+                        self.damage(e);
+                    }
                     continue;
                 }
                 v.set_member(s)?;
@@ -374,14 +380,18 @@ impl<R: Read> Reader<R> {
                     self.read_text_double()?
                 };
                 if score.is_nan() {
-                    let e = self.invalid_at(el_at, "zset score is NaN");
-                    self.damage(e);
+                    if self.damaged.is_none() {
+                        let e = self.invalid_at(el_at, "zset score is NaN");
+                        self.damage(e);
+                    }
                     continue;
                 }
                 if self.opts.deep && !self.dedupe.insert(&member) {
-                    let msg = format!("duplicate zset member {}", quoted(preview(&member)));
-                    let e = self.invalid_at(el_at, msg);
-                    self.damage(e);
+                    if self.damaged.is_none() {
+                        let msg = format!("duplicate zset member {}", quoted(preview(&member)));
+                        let e = self.invalid_at(el_at, msg);
+                        self.damage(e);
+                    }
                     continue;
                 }
                 v.zset_member(&member, score)?;
@@ -443,7 +453,9 @@ impl<R: Read> Reader<R> {
                     },
                     HashLayout::Plain | HashLayout::Valkey => None,
                 };
-                if let Some(t) = expire.filter(|t| !(0..=HFE_MAX).contains(t)) {
+                if let Some(t) = expire.filter(|t| !(0..=HFE_MAX).contains(t))
+                    && self.damaged.is_none()
+                {
                     let e = self.invalid_at(el_at, format!("field expiry {t} out of range"));
                     self.damage(e);
                 }
@@ -460,8 +472,10 @@ impl<R: Read> Reader<R> {
                         -1 => {}
                         t if t >= 0 => expire = Some(t),
                         t => {
-                            let e = self.invalid_at(el_at, format!("field expiry {t} < -1"));
-                            self.damage(e);
+                            if self.damaged.is_none() {
+                                let e = self.invalid_at(el_at, format!("field expiry {t} < -1"));
+                                self.damage(e);
+                            }
                         }
                     }
                     &value
@@ -475,9 +489,11 @@ impl<R: Read> Reader<R> {
                     }
                 };
                 if self.opts.deep && !self.dedupe.insert(&field) {
-                    let msg = format!("duplicate hash field {}", quoted(preview(&field)));
-                    let e = self.invalid_at(el_at, msg);
-                    self.damage(e);
+                    if self.damaged.is_none() {
+                        let msg = format!("duplicate hash field {}", quoted(preview(&field)));
+                        let e = self.invalid_at(el_at, msg);
+                        self.damage(e);
+                    }
                     continue;
                 }
                 v.hash_field(&field, val, expire)?;
@@ -497,7 +513,7 @@ impl<R: Read> Reader<R> {
             let container = if v2 {
                 let c_at = self.src.offset();
                 let c = self.read_count()?;
-                if c != 1 && c != 2 {
+                if c != 1 && c != 2 && self.damaged.is_none() {
                     let e = self.invalid_at(
                         c_at,
                         format!("quicklist node container {c} (expected 1 PLAIN or 2 PACKED)"),
