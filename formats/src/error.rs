@@ -44,6 +44,10 @@ pub enum ErrorKind {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error("bad RESP: {0}")]
+    Resp(String),
+    #[error("manifest line {line}: {reason}")]
+    Manifest { line: usize, reason: String },
     #[error("empty {0} (Redis skips it as an empty key; redis-check-rdb reports it)")]
     EmptyKey(&'static str),
     #[error("checksum mismatch: stored 0x{stored:016x}, computed 0x{computed:016x}")]
@@ -78,6 +82,10 @@ pub enum Doing {
     Value(crate::rdb::TypeId),
     Checksum,
     Write,
+    /// An AOF record (RESP command or annotation).
+    Record,
+    /// A multi-part AOF manifest.
+    Manifest,
 }
 
 impl fmt::Display for Doing {
@@ -100,6 +108,8 @@ impl fmt::Display for Doing {
             Doing::Value(t) => write!(f, "reading value ({})", t.encoding_name()),
             Doing::Checksum => f.write_str("reading checksum"),
             Doing::Write => f.write_str("writing"),
+            Doing::Record => f.write_str("reading AOF record"),
+            Doing::Manifest => f.write_str("reading manifest"),
         }
     }
 }
@@ -125,6 +135,8 @@ impl Doing {
             Doing::Value(_) => "value",
             Doing::Checksum => "checksum",
             Doing::Write => "write",
+            Doing::Record => "record",
+            Doing::Manifest => "manifest",
         }
     }
 }

@@ -11,6 +11,7 @@
 //! - [`glob`]: Redis's `KEYS`/`SCAN MATCH` pattern semantics.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::indexing_slicing))]
 
+pub mod aof;
 pub mod atomic;
 pub mod crc;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod glob;
 pub mod limits;
 pub mod lzf;
 pub mod rdb;
+mod source;
 
 #[cfg(feature = "cli")]
 pub mod cli;

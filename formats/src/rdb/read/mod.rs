@@ -9,7 +9,7 @@
 
 mod dedupe;
 mod pipeline;
-mod source;
+
 mod stream;
 mod value;
 pub mod visit;
@@ -21,8 +21,8 @@ use crate::limits::Limits;
 use crate::lzf;
 use crate::rdb::{Flavor, NEWEST_REDIS_VERSION, NEWEST_VALKEY_VERSION, Opcode, TypeId, Version};
 
+use crate::source::Source;
 use dedupe::Dedupe;
-use source::Source;
 pub use visit::{
     ChecksumStatus, FunctionPreGa, IdmpProducer, KeyInfo, ModuleData, PelEntry, StreamConsumer,
     StreamGroup, StreamId, StreamIdmp, StreamMeta, Visitor,

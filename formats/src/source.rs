@@ -205,3 +205,37 @@ impl<R> Source<R> {
         &self.limits
     }
 }
+
+impl<R: Read> Source<R> {
+    /// The unconsumed bytes in the buffer (possibly none: see [`Source::fill`]).
+    pub(crate) fn available(&self) -> &[u8] {
+        self.buf.get(self.pos..self.end).unwrap_or_default()
+    }
+
+    /// Consumes `n` bytes already made available.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.end);
+    }
+
+    /// The last `n` bytes consumed (still in the buffer until the next fill).
+    pub(crate) fn just_consumed(&self, n: usize) -> &[u8] {
+        self.buf
+            .get(self.pos.saturating_sub(n)..self.pos)
+            .unwrap_or_default()
+    }
+
+    /// Counts offsets from `base` (input that starts in the middle of a file).
+    pub(crate) fn set_base(&mut self, base: u64) {
+        self.base = base;
+    }
+
+    /// Makes at least one more byte available than now; false at the end of input.
+    pub(crate) fn fill_more(&mut self) -> Result<bool> {
+        let want = self.end - self.pos + 1;
+        match self.fill(want) {
+            Ok(()) => Ok(true),
+            Err(e) if matches!(e.kind, ErrorKind::UnexpectedEof) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}

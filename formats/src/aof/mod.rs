@@ -1,0 +1,6 @@
+//! AOF: the append-only log. `resp` reads and writes its records (RESP arrays of bulk
+//! strings and `#` annotations); `manifest` reads and writes the Redis 7 multi-part
+//! manifest.
+
+pub mod manifest;
+pub mod resp;
