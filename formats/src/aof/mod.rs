@@ -2,5 +2,6 @@
 //! strings and `#` annotations); `manifest` reads and writes the Redis 7 multi-part
 //! manifest.
 
+pub mod check;
 pub mod manifest;
 pub mod resp;

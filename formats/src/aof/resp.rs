@@ -82,6 +82,15 @@ impl ItemRef<'_> {
     }
 }
 
+/// The Unix time in a `#TS:<seconds>` annotation line.
+pub fn parse_timestamp(text: &[u8]) -> Option<i64> {
+    std::str::from_utf8(text.strip_prefix(b"#TS:")?)
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// Why parsing the buffered bytes stopped.
 enum Parse {
     /// A complete record of this many bytes.
@@ -126,6 +135,30 @@ impl<R: Read> Reader<R> {
         r.src.set_base(offset);
         r.valid_up_to = offset;
         r
+    }
+
+    /// Complete lines of a record cut by the end of the input (after an
+    /// `UnexpectedEof`): the count line, each length line and each whole payload, as
+    /// `redis-check-aof` counts them before it stops.
+    pub fn partial_lines(&self) -> u64 {
+        let data = self.src.available();
+        let Ok((argc, mut at)) = number(data, 0, b'*') else {
+            return 0;
+        };
+        let mut lines = 1;
+        for _ in 0..argc {
+            let Ok((len, used)) = number(data, at, b'$') else {
+                break;
+            };
+            lines += 1;
+            let end = at + used + len as usize;
+            if data.get(end..end + 2) != Some(b"\r\n") {
+                break;
+            }
+            lines += 1;
+            at = end + 2;
+        }
+        lines
     }
 
     /// Offset just past the last complete record (where a cut file can be truncated).

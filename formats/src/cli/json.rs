@@ -164,6 +164,32 @@ pub fn write_i64(out: &mut Vec<u8>, n: i64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
+/// One error as contract.md's `verify --json` entry.
+pub fn write_error(out: &mut Vec<u8>, e: &crate::Error, file: &str) {
+    out.extend_from_slice(b"{\"offset\":");
+    match e.offset {
+        Some(o) => write_u64(out, o),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"file\":");
+    write_str(out, file);
+    out.extend_from_slice(b",\"db\":");
+    match e.ctx.db {
+        Some(d) => write_u64(out, d),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"key\":");
+    match &e.ctx.key {
+        Some(k) => write_bytes(out, &k.bytes),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"doing\":");
+    write_str(out, e.ctx.doing.name());
+    out.extend_from_slice(b",\"message\":");
+    write_str(out, &e.kind.to_string());
+    out.push(b'}');
+}
+
 /// Decodes a contract byte string (a JSON string or `{"base64": ...}`).
 pub fn parse_bytes(v: &serde_json::Value) -> Option<Vec<u8>> {
     match v {

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use formats::cli::json;
 use formats::cli::progress::Progress;
 use formats::rdb::read::{ChecksumStatus, FunctionPreGa, KeyInfo, ModuleData, Visitor};
 use formats::rdb::{Flavor, TypeId, Version};
@@ -282,32 +281,6 @@ impl Visitor for Stats {
         self.checksum = Some(checksum);
         Ok(())
     }
-}
-
-/// One error as contract.md's `verify --json` entry.
-pub fn error_json(out: &mut Vec<u8>, e: &Error, file: &str) {
-    out.extend_from_slice(b"{\"offset\":");
-    match e.offset {
-        Some(o) => json::write_u64(out, o),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"file\":");
-    json::write_str(out, file);
-    out.extend_from_slice(b",\"db\":");
-    match e.ctx.db {
-        Some(d) => json::write_u64(out, d),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"key\":");
-    match &e.ctx.key {
-        Some(k) => json::write_bytes(out, &k.bytes),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"doing\":");
-    json::write_str(out, e.ctx.doing.name());
-    out.extend_from_slice(b",\"message\":");
-    json::write_str(out, &e.kind.to_string());
-    out.push(b'}');
 }
 
 pub fn flavor_name(v: &Version) -> &'static str {

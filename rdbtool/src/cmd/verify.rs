@@ -8,7 +8,7 @@ use formats::cli::progress::Progress;
 use formats::cli::{Exit, json};
 use formats::rdb::read::{ChecksumStatus, ReaderBuilder};
 
-use super::stats::{Stats, checksum_error, error_json};
+use super::stats::{Stats, checksum_error};
 use crate::cli::VerifyArgs;
 use crate::input;
 
@@ -70,7 +70,7 @@ pub fn run(a: VerifyArgs) -> Result<Exit> {
             if i > 0 {
                 b.push(b',');
             }
-            error_json(&mut b, e, &inp.name);
+            json::write_error(&mut b, e, &inp.name);
         }
         b.extend_from_slice(b"]}\n");
         out.write_all(&b)?;
