@@ -27,6 +27,20 @@ pub struct VerifyArgs {
     /// One JSON object (contract.md) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Repair a cut or damaged tail by cutting the file at the end of its last complete
+    /// command (any file of a multi-part set; later files move to history).
+    #[arg(long, conflicts_with = "truncate_to_timestamp")]
+    pub fix: bool,
+    /// Point-in-time recovery: cut at the first `#TS` annotation later than this Unix
+    /// time (seconds), with the same safety as --fix.
+    #[arg(long, value_name = "UNIX_S")]
+    pub truncate_to_timestamp: Option<i64>,
+    /// Repair without asking (needed when standard input is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Do not keep a backup (`<file>.bak-<unix-time>`) of each file the repair changes.
+    #[arg(long)]
+    pub no_backup: bool,
 }
 
 #[cfg(test)]

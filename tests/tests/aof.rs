@@ -195,3 +195,172 @@ fn cut_and_corrupted_copies_agree_with_redis_check_aof() {
         }
     }
 }
+
+/// Copies a fixture folder into a fresh temporary directory (writable).
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let p = e.unwrap().path();
+        let to = dst.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &to);
+        } else {
+            std::fs::write(&to, std::fs::read(&p).unwrap()).unwrap();
+        }
+    }
+}
+
+fn fix(args: &[&str], path: &Path) -> e2e::bin::RunOutput {
+    let mut a: Vec<std::ffi::OsString> = vec!["verify".into()];
+    a.extend(args.iter().map(Into::into));
+    a.push(path.as_os_str().into());
+    run(&aoftool(), a)
+}
+
+/// Starts Redis 7.0 on the AOF directory in `dir`, refusing cut files.
+fn load(dir: tempfile::TempDir) -> e2e::Server {
+    e2e::Server::start_in(
+        e2e::ServerKind::Redis70,
+        dir,
+        &[
+            "--appendonly",
+            "yes",
+            "--appenddirname",
+            "appendonlydir",
+            "--aof-load-truncated",
+            "no",
+        ],
+    )
+}
+
+#[test]
+fn fix_cuts_the_tail_keeps_a_backup_and_redis_loads_the_result() {
+    let Some(root) = shared_fixtures() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root.join("redis-7.0/aof-truncated/appendonlydir"),
+        &tmp.path().join("appendonlydir"),
+    );
+    let incr = tmp.path().join("appendonlydir/appendonly.aof.2.incr.aof");
+    let original = std::fs::read(&incr).unwrap();
+    let aof = tmp.path().join("appendonlydir");
+    assert_eq!(fix(&[], &aof).code, 1);
+    // Without a terminal and without --yes nothing changes.
+    let refused = fix(&["--fix"], &aof);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert_eq!(std::fs::read(&incr).unwrap(), original);
+    let fixed = fix(&["--fix", "--yes"], &aof);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    assert_eq!(std::fs::read(&incr).unwrap(), original[..1601]);
+    // The backup is the original, byte for byte.
+    let backup = std::fs::read_dir(&aof)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains(".incr.aof.bak-"))
+        .expect("backup");
+    assert_eq!(std::fs::read(&backup).unwrap(), original);
+    std::fs::remove_file(&backup).unwrap();
+    // Redis, refusing cut files, loads exactly the commands before the cut.
+    let server = load(tmp);
+    let held = e2e::Model::from_server_all(&mut server.client());
+    let want =
+        e2e::Model::from_expected_json(&root.join("redis-7.0/aof-truncated/loaded.expected.json"));
+    held.without_consumer_times().assert_same(
+        &want.without_consumer_times().without_expired(e2e::now_ms()),
+        "after --fix",
+    );
+}
+
+#[test]
+fn fix_in_a_middle_incr_moves_later_files_to_history() {
+    let Some(root) = shared_fixtures() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let aof = tmp.path().join("appendonlydir");
+    copy_dir(&root.join("redis-7.0/aof-resp/appendonlydir"), &aof);
+    let incr2 = aof.join("appendonly.aof.2.incr.aof");
+    let data = std::fs::read(&incr2).unwrap();
+    std::fs::write(&incr2, &data[..data.len() - 5]).unwrap();
+    std::fs::write(
+        aof.join("appendonly.aof.3.incr.aof"),
+        b"*3\r\n$3\r\nSET\r\n$5\r\nlater\r\n$1\r\nx\r\n",
+    )
+    .unwrap();
+    let manifest = aof.join("appendonly.aof.manifest");
+    let mut m = std::fs::read(&manifest).unwrap();
+    m.extend_from_slice(b"file appendonly.aof.3.incr.aof seq 3 type i\n");
+    std::fs::write(&manifest, &m).unwrap();
+    let (code, v) = ours(&aof);
+    assert_eq!(code, 1, "{v}");
+    let fixed = fix(&["--fix", "--yes", "--no-backup"], &aof);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    assert!(
+        fixed.stderr.contains("no longer be loaded"),
+        "{}",
+        fixed.stderr
+    );
+    let text = String::from_utf8(std::fs::read(&manifest).unwrap()).unwrap();
+    assert!(
+        text.contains("file appendonly.aof.3.incr.aof seq 3 type h"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("file appendonly.aof.2.incr.aof seq 2 type i\n"),
+        "{text}"
+    );
+    assert!(
+        !std::fs::read_dir(&aof).unwrap().any(|e| e
+            .unwrap()
+            .path()
+            .to_string_lossy()
+            .contains(".bak-"))
+    );
+    let server = load(tmp);
+    let mut c = server.client();
+    assert!(
+        c.cmd(&[b"EXISTS", b"later"]).as_int() == Some(0),
+        "a history file was loaded"
+    );
+    assert!(c.cmd(&[b"DBSIZE"]).as_int().unwrap_or(0) > 0);
+}
+
+#[test]
+fn truncate_to_timestamp_cuts_at_the_first_later_annotation() {
+    let Some(root) = shared_fixtures() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let aof = tmp.path().join("appendonlydir");
+    copy_dir(&root.join("redis-7.0/aof-timestamp/appendonlydir"), &aof);
+    let (_, v) = ours(&aof);
+    let incr = &v["files"][1];
+    let (first, last) = (
+        incr["ts"]["first"].as_i64().unwrap(),
+        incr["ts"]["last"].as_i64().unwrap(),
+    );
+    assert!(last > first);
+    let cut = fix(
+        &[
+            "--truncate-to-timestamp",
+            &first.to_string(),
+            "--yes",
+            "--no-backup",
+        ],
+        &aof,
+    );
+    assert_eq!(cut.code, 0, "{}", cut.stderr);
+    let (code, v) = ours(&aof);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["files"][1]["ts"]["last"].as_i64(), Some(first), "{v}");
+    // Nothing later than the newest annotation: nothing to cut.
+    let none = fix(
+        &["--truncate-to-timestamp", &(last + 10).to_string(), "--yes"],
+        &aof,
+    );
+    assert!(none.stderr.contains("nothing to cut"), "{}", none.stderr);
+    let server = load(tmp);
+    assert!(server.client().cmd(&[b"DBSIZE"]).as_int().unwrap_or(0) > 0);
+}

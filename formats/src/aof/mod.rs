@@ -4,4 +4,5 @@
 
 pub mod check;
 pub mod manifest;
+pub mod repair;
 pub mod resp;
