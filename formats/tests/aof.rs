@@ -299,3 +299,20 @@ fn manifest_quoting_and_errors() {
         1
     );
 }
+
+#[test]
+fn command_table_lookups() {
+    use formats::aof::{arity_ok, command, subcommand_arity};
+    let set = command(b"SeT").expect("set");
+    assert_eq!((set.arity, set.first, set.write), (-3, 1, true));
+    assert!(command(b"zadd").is_some_and(|c| c.arity == -4));
+    assert!(
+        command(b"hpexpireat").is_some(),
+        "7.4 commands are in the table"
+    );
+    assert!(command(b"nosuchcommand").is_none());
+    assert_eq!(subcommand_arity(b"XGROUP", b"create"), Some(-5));
+    assert_eq!(subcommand_arity(b"function", b"LOAD"), Some(-3));
+    assert!(arity_ok(-3, 3) && arity_ok(-3, 5) && !arity_ok(-3, 2));
+    assert!(arity_ok(2, 2) && !arity_ok(2, 3));
+}

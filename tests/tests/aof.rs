@@ -364,3 +364,36 @@ fn truncate_to_timestamp_cuts_at_the_first_later_annotation() {
     let server = load(tmp);
     assert!(server.client().cmd(&[b"DBSIZE"]).as_int().unwrap_or(0) > 0);
 }
+
+#[test]
+fn unknown_commands_and_wrong_arity_are_warnings() {
+    let Some(root) = shared_fixtures() else {
+        return;
+    };
+    // Real AOFs: nothing unknown but module commands.
+    for f in single_file_aofs(&root) {
+        let (_, v) = ours(&f);
+        for file in v["files"].as_array().unwrap() {
+            let unknown: Vec<&String> = file["unknown_commands"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect();
+            assert!(
+                unknown.iter().all(|n| n.contains('.')),
+                "{}: {unknown:?}",
+                f.display()
+            );
+            assert_eq!(file["bad_arity"], 0, "{}", f.display());
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("w.aof");
+    std::fs::write(&p, b"*2\r\n$3\r\nSET\r\n$1\r\nk\r\n*1\r\n$7\r\nFOOBAR!\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n").unwrap();
+    let (code, v) = ours(&p);
+    assert_eq!(code, 0, "warnings do not make a file invalid: {v}");
+    let f = &v["files"][0];
+    assert_eq!(f["bad_arity"], 1, "{v}");
+    assert_eq!(f["unknown_commands"]["foobar!"], 1, "{v}");
+    assert_eq!(f["warnings"][0]["offset"], 0, "{v}");
+}

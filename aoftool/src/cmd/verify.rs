@@ -206,6 +206,19 @@ fn report_text(r: &Report) -> String {
                 if names.len() > 12 { ", ..." } else { "" }
             ));
         }
+        if !f.unknown.is_empty() || f.bad_arity > 0 {
+            let unknown: Vec<String> = f.unknown.iter().map(|(n, c)| format!("{n} x{c}")).collect();
+            s.push_str(&format!(
+                "    warnings: {} unknown command(s){}{}; {} with a wrong argument count\n",
+                f.unknown.values().sum::<u64>(),
+                if unknown.is_empty() { "" } else { ": " },
+                unknown.join(", "),
+                f.bad_arity
+            ));
+            for (off, w) in &f.warnings {
+                s.push_str(&format!("      offset {off}: {w}\n"));
+            }
+        }
         s.push_str(&format!(
             "    valid up to offset {} (stopped at line {})",
             f.valid_up_to, f.valid_up_to_line
@@ -286,7 +299,29 @@ fn report_json(r: &Report) -> Vec<u8> {
             b.push(b':');
             json::write_u64(&mut b, *c);
         }
-        b.extend_from_slice(b"},\"ts\":");
+        b.extend_from_slice(b"},\"unknown_commands\":{");
+        for (j, (n, c)) in f.unknown.iter().enumerate() {
+            if j > 0 {
+                b.push(b',');
+            }
+            json::write_str(&mut b, n);
+            b.push(b':');
+            json::write_u64(&mut b, *c);
+        }
+        b.extend_from_slice(b"},\"bad_arity\":");
+        json::write_u64(&mut b, f.bad_arity);
+        b.extend_from_slice(b",\"warnings\":[");
+        for (j, (off, w)) in f.warnings.iter().enumerate() {
+            if j > 0 {
+                b.push(b',');
+            }
+            b.extend_from_slice(b"{\"offset\":");
+            json::write_u64(&mut b, *off);
+            b.extend_from_slice(b",\"message\":");
+            json::write_str(&mut b, w);
+            b.push(b'}');
+        }
+        b.extend_from_slice(b"],\"ts\":");
         match (f.first_ts, f.last_ts) {
             (Some(a), Some(z)) => {
                 b.extend_from_slice(format!("{{\"first\":{a},\"last\":{z}}}").as_bytes())

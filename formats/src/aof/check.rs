@@ -128,6 +128,13 @@ pub struct FileReport {
     pub by_db: BTreeMap<u64, u64>,
     pub first_ts: Option<i64>,
     pub last_ts: Option<i64>,
+    /// Commands Redis would not know (by lower-cased name): the file still loads only
+    /// where the server has them (modules), so these are warnings.
+    pub unknown: BTreeMap<String, u64>,
+    /// Commands whose argument count does not fit their arity.
+    pub bad_arity: u64,
+    /// The first [`MAX_WARNINGS`] warnings: (offset, message).
+    pub warnings: Vec<(u64, String)>,
     /// The first problem, if any.
     pub error: Option<Error>,
     /// The problem is a cut tail (the file ends inside a command or an open MULTI), which
@@ -143,6 +150,46 @@ pub struct RdbPart {
     pub expires: u64,
     pub checksum: Option<ChecksumStatus>,
     pub end_offset: u64,
+}
+
+/// How many warnings a file report keeps (all are counted).
+pub const MAX_WARNINGS: usize = 20;
+
+impl FileReport {
+    fn warn(&mut self, offset: u64, msg: impl FnOnce() -> String) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push((offset, msg()));
+        }
+    }
+
+    /// Unknown command names and wrong argument counts, as warnings.
+    fn check_command(&mut self, c: &super::resp::CommandRef<'_>, name: &str) {
+        let Some(cmd) = super::command(c.name()) else {
+            *self.unknown.entry(name.to_string()).or_default() += 1;
+            self.warn(c.offset, || format!("unknown command {name:?}"));
+            return;
+        };
+        let (arity, what) = match c.arg(1) {
+            Some(sub) if c.argc() >= 2 => match super::subcommand_arity(c.name(), sub) {
+                Some(a) => (
+                    a,
+                    format!(
+                        "{name} {}",
+                        String::from_utf8_lossy(sub).to_ascii_lowercase()
+                    ),
+                ),
+                None => (cmd.arity, name.to_string()),
+            },
+            _ => (cmd.arity, name.to_string()),
+        };
+        if !super::arity_ok(arity, c.argc()) {
+            self.bad_arity += 1;
+            let argc = c.argc();
+            self.warn(c.offset, || {
+                format!("{what} with {argc} arguments (arity {arity}: Redis would reject it)")
+            });
+        }
+    }
 }
 
 /// What checking a whole AOF found.
@@ -324,6 +371,7 @@ fn walk<R: Read>(r: &mut Reader<R>, rep: &mut FileReport, line: &mut u64, db: &m
                 *line += 1 + 2 * c.argc() as u64;
                 rep.commands += 1;
                 let name = String::from_utf8_lossy(c.name()).to_ascii_lowercase();
+                rep.check_command(&c, &name);
                 if name == "select" {
                     if let Some(n) = c
                         .arg(1)
