@@ -316,3 +316,14 @@ fn command_table_lookups() {
     assert!(arity_ok(-3, 3) && arity_ok(-3, 5) && !arity_ok(-3, 2));
     assert!(arity_ok(2, 2) && !arity_ok(2, 3));
 }
+
+#[test]
+fn append_and_write_give_the_same_bytes() {
+    let args: [&[u8]; 3] = [b"SET", b"k\r\n", b""];
+    let mut a = Vec::new();
+    formats::aof::resp::append_command(&mut a, &args);
+    let mut w = Vec::new();
+    write_command(&mut w, &args).unwrap();
+    assert_eq!(a, w);
+    assert_eq!(a, b"*3\r\n$3\r\nSET\r\n$3\r\nk\r\n\r\n$0\r\n\r\n");
+}

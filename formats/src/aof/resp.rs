@@ -352,6 +352,21 @@ pub fn write_command<W: Write + ?Sized>(out: &mut W, args: &[&[u8]]) -> io::Resu
     Ok(())
 }
 
+/// Appends one command to `out`, exactly as [`write_command`] writes it.
+pub fn append_command(out: &mut Vec<u8>, args: &[&[u8]]) {
+    let mut n = itoa::Buffer::new();
+    out.push(b'*');
+    out.extend_from_slice(n.format(args.len()).as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for a in args {
+        out.push(b'$');
+        out.extend_from_slice(n.format(a.len()).as_bytes());
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
 /// Writes a `#TS:<unix-seconds>` annotation line.
 pub fn write_timestamp<W: Write + ?Sized>(out: &mut W, unix_s: i64) -> io::Result<()> {
     write!(out, "#TS:{unix_s}\r\n")

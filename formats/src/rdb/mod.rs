@@ -1,6 +1,7 @@
 //! RDB: the snapshot format. `read` streams it; `encodings` holds the compact blob
 //! formats shared by readers and writers.
 
+pub mod commands;
 pub mod encodings;
 pub mod read;
 pub mod testing;

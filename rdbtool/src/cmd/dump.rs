@@ -21,11 +21,11 @@ use crate::filter::Filter;
 use crate::input;
 use crate::zsort::ZsetSorter;
 
+use super::resp::RespDump;
+
 /// Output is handed to the writer once this much is buffered (outside --skip-corrupt,
 /// where a key's output is held until the key is known to be intact).
 const FLUSH_AT: usize = 1 << 20;
-/// RESP output: elements per RPUSH/SADD/ZADD/HSET command.
-const RESP_BATCH: usize = 128;
 
 pub fn run(a: DumpArgs) -> Result<Exit> {
     let filter = Filter::new(&a.filter)?;
@@ -49,30 +49,25 @@ pub fn run(a: DumpArgs) -> Result<Exit> {
     })?;
     let escape = out.is_terminal();
     let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
-    let mut d = Dump::new(a.format, &mut out, filter, escape, a.skip_corrupt, progress);
     let mut reader = ReaderBuilder::new()
         .allow_future_version(a.input.allow_future_version)
         .build(inp.reader);
-    // Parsing on one core, formatting and output on the other.
-    let result = reader.run_threaded(&mut d, a.skip_corrupt);
-    d.progress.finish();
-    let skipped = d.skipped;
-    let summary = match result {
-        Ok(s) => {
-            d.finish()?;
-            s
-        }
+    let read = if a.format == DumpFormat::Resp {
+        let mut v = RespDump::new(&mut out, filter, a.skip_corrupt, progress);
+        drive(&mut reader, &mut v, a.skip_corrupt)
+    } else {
+        let mut v = Dump::new(a.format, &mut out, filter, escape, a.skip_corrupt, progress);
+        drive(&mut reader, &mut v, a.skip_corrupt)
+    };
+    let (summary, skipped) = match read {
+        Ok(x) => x,
         Err(e) if e.is_io() && formats::cli::is_broken_pipe(&e) => return Ok(Exit::Ok),
         Err(_) if interrupt::interrupted() => {
             // `out` is dropped unfinished: an output file's temporary is removed.
             eprintln!("rdbtool: interrupted");
             return Ok(Exit::Interrupted);
         }
-        Err(e) => {
-            // Keep what was read; the error says where it stopped.
-            let _ = d.flush_all();
-            return Err(anyhow::Error::new(e).context(format!("reading {}", inp.name)));
-        }
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("reading {}", inp.name))),
     };
     // Before the output is committed: a file whose checksum is wrong gives no output
     // file unless the user accepts it.
@@ -91,6 +86,38 @@ pub fn run(a: DumpArgs) -> Result<Exit> {
         eprintln!("rdbtool: {skipped} damaged key(s) skipped");
     }
     Ok(Exit::Ok)
+}
+
+/// What `run` needs from a dump visitor besides the visiting.
+pub(super) trait DumpVisitor: Visitor {
+    /// Writes what is still buffered (and a JSON array's end).
+    fn finish(&mut self) -> formats::Result<()>;
+    /// Writes what is buffered, as far as it goes (after an error).
+    fn flush_all(&mut self) -> std::io::Result<()>;
+    fn skipped(&self) -> u64;
+    fn progress(&self) -> &Progress;
+}
+
+/// Reads the whole input into `v`: parsing on one core, formatting and output on the
+/// other. Returns the summary and the number of damaged keys skipped.
+fn drive<R: std::io::Read + Send, V: DumpVisitor>(
+    reader: &mut formats::rdb::Reader<R>,
+    v: &mut V,
+    skip_corrupt: bool,
+) -> formats::Result<(formats::rdb::read::Summary, u64)> {
+    let result = reader.run_threaded(v, skip_corrupt);
+    v.progress().finish();
+    match result {
+        Ok(s) => {
+            v.finish()?;
+            Ok((s, v.skipped()))
+        }
+        Err(e) => {
+            // Keep what was read; the error says where it stopped.
+            let _ = v.flush_all();
+            Err(e)
+        }
+    }
 }
 
 struct Dump<'w> {
@@ -115,11 +142,6 @@ struct Dump<'w> {
     /// output, in bounded memory.
     zset: Option<ZsetSorter>,
     stream_entries: u64,
-    /// RESP: current db, pending batch of encoded arguments and their count.
-    resp_db: Option<u64>,
-    batch: Vec<u8>,
-    batch_n: usize,
-    field_ttls: Vec<(Vec<u8>, i64)>,
 }
 
 impl<'w> Dump<'w> {
@@ -150,10 +172,6 @@ impl<'w> Dump<'w> {
             first: true,
             zset: None,
             stream_entries: 0,
-            resp_db: None,
-            batch: Vec::new(),
-            batch_n: 0,
-            field_ttls: Vec::new(),
         };
         if fmt == DumpFormat::Json {
             d.buf.push(b'[');
@@ -180,7 +198,7 @@ impl<'w> Dump<'w> {
         Ok(())
     }
 
-    fn finish(&mut self) -> formats::Result<()> {
+    fn finish_json(&mut self) -> formats::Result<()> {
         if self.fmt == DumpFormat::Json {
             self.buf
                 .extend_from_slice(if self.records == 0 { b"]\n" } else { b"\n]\n" });
@@ -209,91 +227,6 @@ impl<'w> Dump<'w> {
         self.first = false;
     }
 
-    // ----- RESP -----
-
-    fn resp_cmd_header(&mut self, argc: usize) {
-        self.buf.push(b'*');
-        self.buf
-            .extend_from_slice(itoa::Buffer::new().format(argc).as_bytes());
-        self.buf.extend_from_slice(b"\r\n");
-    }
-
-    fn resp_arg(out: &mut Vec<u8>, a: &[u8]) {
-        out.push(b'$');
-        out.extend_from_slice(itoa::Buffer::new().format(a.len()).as_bytes());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
-    }
-
-    fn resp_command(&mut self, args: &[&[u8]]) {
-        self.resp_cmd_header(args.len());
-        for a in args {
-            Self::resp_arg(&mut self.buf, a);
-        }
-    }
-
-    fn resp_batch_push(&mut self, args: &[&[u8]]) -> formats::Result<()> {
-        for a in args {
-            Self::resp_arg(&mut self.batch, a);
-        }
-        self.batch_n += 1;
-        if self.batch_n >= RESP_BATCH || self.batch.len() >= FLUSH_AT {
-            self.resp_batch_flush();
-        }
-        self.maybe_flush()
-    }
-
-    fn resp_batch_flush(&mut self) {
-        if self.batch_n == 0 {
-            return;
-        }
-        let (cmd, per): (&[u8], usize) = match self.type_id.data_type() {
-            DataType::List => (b"RPUSH", 1),
-            DataType::Set => (b"SADD", 1),
-            DataType::Zset => (b"ZADD", 2),
-            _ => (b"HSET", 2),
-        };
-        self.resp_cmd_header(2 + self.batch_n * per);
-        let key = std::mem::take(&mut self.key);
-        Self::resp_arg(&mut self.buf, cmd);
-        Self::resp_arg(&mut self.buf, &key);
-        self.key = key;
-        self.buf.extend_from_slice(&self.batch);
-        self.batch.clear();
-        self.batch_n = 0;
-    }
-
-    fn resp_key_end(&mut self) {
-        self.resp_batch_flush();
-        let key = std::mem::take(&mut self.key);
-        for (field, t) in std::mem::take(&mut self.field_ttls) {
-            let t = itoa::Buffer::new().format(t).to_owned();
-            self.resp_command(&[b"HPEXPIREAT", &key, t.as_bytes(), b"FIELDS", b"1", &field]);
-        }
-        if let Some(e) = self.expire_ms {
-            let t = itoa::Buffer::new().format(e).to_owned();
-            self.resp_command(&[b"PEXPIREAT", &key, t.as_bytes()]);
-        }
-        self.key = key;
-    }
-
-    /// A score as Redis prints it: `inf`/`-inf`, integers without a fraction, else the
-    /// shortest text that reads back as the same double.
-    fn score_text(score: f64) -> String {
-        if score.is_infinite() {
-            if score > 0.0 {
-                "inf".into()
-            } else {
-                "-inf".into()
-            }
-        } else if score.fract() == 0.0 && score.abs() < 1e17 {
-            format!("{score}") // Display keeps the sign of -0 and prints no fraction
-        } else {
-            ryu_text(score)
-        }
-    }
-
     fn element(&mut self, e: &[u8]) -> formats::Result<()> {
         if !self.active {
             return Ok(());
@@ -308,8 +241,7 @@ impl<'w> Dump<'w> {
                 self.text_bytes(e);
                 self.buf.push(b'\n');
             }
-            DumpFormat::Resp => return self.resp_batch_push(&[e]),
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
         self.maybe_flush()
     }
@@ -329,44 +261,36 @@ impl<'w> Dump<'w> {
                 self.text_bytes(member);
                 self.buf.extend_from_slice(b" => ");
                 self.buf
-                    .extend_from_slice(Self::score_text(score).as_bytes());
+                    .extend_from_slice(formats::rdb::commands::score_text(score).as_bytes());
                 self.buf.push(b'\n');
             }
-            DumpFormat::Resp => {
-                let s = Self::score_text(score);
-                for a in [s.as_bytes(), member] {
-                    Self::resp_arg(&mut self.batch, a);
-                }
-                self.batch_n += 1;
-                if self.batch_n >= RESP_BATCH || self.batch.len() >= FLUSH_AT {
-                    self.resp_batch_flush();
-                }
-            }
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
     }
-}
-
-fn ryu_text(f: f64) -> String {
-    let mut b = Vec::new();
-    json::write_f64(&mut b, f);
-    String::from_utf8(b).unwrap_or_default()
 }
 
 fn id_text(id: StreamId) -> String {
     id.to_string()
 }
 
+impl DumpVisitor for Dump<'_> {
+    fn finish(&mut self) -> formats::Result<()> {
+        self.finish_json()
+    }
+    fn flush_all(&mut self) -> std::io::Result<()> {
+        Dump::flush_all(self)
+    }
+    fn skipped(&self) -> u64 {
+        self.skipped
+    }
+    fn progress(&self) -> &Progress {
+        &self.progress
+    }
+}
+
 impl Visitor for Dump<'_> {
     fn header(&mut self, version: Version) -> formats::Result<()> {
         self.version = Some(version);
-        Ok(())
-    }
-
-    fn function(&mut self, code: &[u8]) -> formats::Result<()> {
-        if self.fmt == DumpFormat::Resp {
-            self.resp_command(&[b"FUNCTION", b"LOAD", code]);
-        }
         Ok(())
     }
 
@@ -386,9 +310,7 @@ impl Visitor for Dump<'_> {
         self.expire_ms = k.expire_ms;
         self.first = true;
         self.stream_entries = 0;
-        self.zset = matches!(k.type_id, TypeId::Zset | TypeId::Zset2)
-            .then(ZsetSorter::new)
-            .filter(|_| self.fmt != DumpFormat::Resp);
+        self.zset = matches!(k.type_id, TypeId::Zset | TypeId::Zset2).then(ZsetSorter::new);
         match self.fmt {
             DumpFormat::Jsonl | DumpFormat::Json => {
                 if self.fmt == DumpFormat::Json {
@@ -447,20 +369,12 @@ impl Visitor for Dump<'_> {
                 }
                 self.buf.push(b'\n');
             }
-            DumpFormat::Resp => {
-                if self.resp_db != Some(k.db) {
-                    let db = itoa::Buffer::new().format(k.db).to_owned();
-                    self.resp_command(&[b"SELECT", db.as_bytes()]);
-                    self.resp_db = Some(k.db);
-                }
-                self.batch.clear();
-                self.batch_n = 0;
-                self.field_ttls.clear();
-            }
             DumpFormat::Keys => {
                 self.text_bytes(k.key);
                 self.buf.push(b'\n');
             }
+            // `resp` output has its own visitor (see `resp.rs`).
+            DumpFormat::Resp => {}
         }
         Ok(())
     }
@@ -476,12 +390,7 @@ impl Visitor for Dump<'_> {
                 self.text_bytes(value);
                 self.buf.push(b'\n');
             }
-            DumpFormat::Resp => {
-                let key = std::mem::take(&mut self.key);
-                self.resp_command(&[b"SET", &key, value]);
-                self.key = key;
-            }
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
         self.maybe_flush()
     }
@@ -534,13 +443,7 @@ impl Visitor for Dump<'_> {
                 }
                 self.buf.push(b'\n');
             }
-            DumpFormat::Resp => {
-                if let Some(e) = expire_ms {
-                    self.field_ttls.push((f.to_vec(), e));
-                }
-                return self.resp_batch_push(&[f, v]);
-            }
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
         self.maybe_flush()
     }
@@ -584,20 +487,7 @@ impl Visitor for Dump<'_> {
                 }
                 self.buf.push(b'\n');
             }
-            DumpFormat::Resp => {
-                let key = std::mem::take(&mut self.key);
-                let idt = id_text(id);
-                self.resp_cmd_header(3 + 2 * fields.len());
-                Self::resp_arg(&mut self.buf, b"XADD");
-                Self::resp_arg(&mut self.buf, &key);
-                Self::resp_arg(&mut self.buf, idt.as_bytes());
-                for (f, v) in fields {
-                    Self::resp_arg(&mut self.buf, f.as_bytes(&mut fb));
-                    Self::resp_arg(&mut self.buf, v.as_bytes(&mut vb));
-                }
-                self.key = key;
-            }
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
         self.maybe_flush()
     }
@@ -634,30 +524,7 @@ impl Visitor for Dump<'_> {
                     .as_bytes(),
                 );
             }
-            DumpFormat::Resp => {
-                let key = std::mem::take(&mut self.key);
-                let last = id_text(m.last_id);
-                if self.stream_entries == 0 {
-                    // An empty stream: create it with an entry trimmed away at once (as
-                    // Redis's AOF rewrite does); XSETID below sets the real last ID.
-                    self.resp_command(&[b"XADD", &key, b"MAXLEN", b"0", b"0-1", b"x", b"y"]);
-                }
-                let added = m.entries_added.to_string();
-                let maxdel = id_text(m.max_deleted_id);
-                let mut args: Vec<&[u8]> = vec![b"XSETID", &key, last.as_bytes()];
-                // Streams from RDB 10+ carry these; Redis 6.2's XSETID has no such arguments.
-                if m.stored_meta {
-                    args.extend_from_slice(&[
-                        b"ENTRIESADDED",
-                        added.as_bytes(),
-                        b"MAXDELETEDID",
-                        maxdel.as_bytes(),
-                    ]);
-                }
-                self.resp_command(&args);
-                self.key = key;
-            }
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
         self.maybe_flush()
     }
@@ -745,44 +612,7 @@ impl Visitor for Dump<'_> {
                         .extend_from_slice(format!(" pending={}\n", c.pel.len()).as_bytes());
                 }
             }
-            DumpFormat::Resp => {
-                let key = std::mem::take(&mut self.key);
-                let last = id_text(g.last_id);
-                let er = g.entries_read.map(|n| n.to_string());
-                let mut args: Vec<&[u8]> =
-                    vec![b"XGROUP", b"CREATE", &key, &g.name, last.as_bytes()];
-                if let Some(er) = &er {
-                    args.extend_from_slice(&[b"ENTRIESREAD", er.as_bytes()]);
-                }
-                self.resp_command(&args);
-                for c in &g.consumers {
-                    self.resp_command(&[b"XGROUP", b"CREATECONSUMER", &key, &g.name, &c.name]);
-                }
-                for p in &g.pel {
-                    let Some(c) = p.consumer.and_then(|c| g.consumers.get(c)) else {
-                        continue;
-                    };
-                    let id = id_text(p.id);
-                    let time = p.delivery_time_ms.to_string();
-                    let count = p.delivery_count.to_string();
-                    self.resp_command(&[
-                        b"XCLAIM",
-                        &key,
-                        &g.name,
-                        &c.name,
-                        b"0",
-                        id.as_bytes(),
-                        b"TIME",
-                        time.as_bytes(),
-                        b"RETRYCOUNT",
-                        count.as_bytes(),
-                        b"FORCE",
-                        b"JUSTID",
-                    ]);
-                }
-                self.key = key;
-            }
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
         self.maybe_flush()
     }
@@ -813,13 +643,7 @@ impl Visitor for Dump<'_> {
                     .as_bytes(),
                 );
             }
-            DumpFormat::Resp => {
-                let payload = dump_payload(m, self.version.map_or(10, |v| v.number));
-                let key = std::mem::take(&mut self.key);
-                self.resp_command(&[b"RESTORE", &key, b"0", &payload, b"REPLACE"]);
-                self.key = key;
-            }
-            DumpFormat::Keys => {}
+            DumpFormat::Resp | DumpFormat::Keys => {}
         }
         self.maybe_flush()
     }
@@ -846,7 +670,6 @@ impl Visitor for Dump<'_> {
                     self.buf.push(b'\n');
                 }
             }
-            DumpFormat::Resp => self.resp_key_end(),
             _ => {}
         }
         self.records += 1;
@@ -863,22 +686,8 @@ impl Visitor for Dump<'_> {
         }
         self.active = false;
         self.zset = None;
-        self.batch.clear();
-        self.batch_n = 0;
         self.skipped += 1;
         eprintln!("rdbtool: skipped damaged key: {err}");
         Ok(())
     }
-}
-
-/// A RESTORE payload for a module value: type byte, module id, payload, RDB version
-/// (2 bytes LE), CRC-64 (8 bytes LE) over everything before it.
-fn dump_payload(m: &ModuleData<'_>, version: u32) -> Vec<u8> {
-    let mut p = vec![TypeId::Module2 as u8, 0x81];
-    p.extend_from_slice(&m.module_id.to_be_bytes());
-    p.extend_from_slice(m.raw);
-    p.extend_from_slice(&(version.min(u32::from(u16::MAX)) as u16).to_le_bytes());
-    let crc = formats::crc::crc64(&p);
-    p.extend_from_slice(&crc.to_le_bytes());
-    p
 }

@@ -1,5 +1,6 @@
 pub mod dump;
 pub mod info;
 pub mod lzfcheck;
+mod resp;
 pub mod stats;
 pub mod verify;
