@@ -16,6 +16,39 @@ pub enum Command {
     /// Check an AOF (file, multi-part directory or manifest): exit 0 valid, 1 invalid,
     /// 2 unreadable.
     Verify(VerifyArgs),
+    /// Print the commands of an AOF in load order (RDB parts expanded to commands).
+    Dump(DumpArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DumpFormat {
+    /// RESP, replayable (`redis-cli --pipe`): a multi-part set flattened.
+    Resp,
+    /// One command per line with its file and offset, arguments quoted as redis-cli does.
+    Text,
+    /// `{"file","offset","db","ts","args":[...]}` per command.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    /// A single-file AOF, an `appendonlydir` directory, or its `.manifest` file.
+    #[arg(value_name = "AOF")]
+    pub input: PathBuf,
+    #[arg(long, short = 'f', value_enum, default_value_t = DumpFormat::Text)]
+    pub format: DumpFormat,
+    /// Only commands that run in this database (repeatable).
+    #[arg(long = "db", value_name = "N")]
+    pub dbs: Vec<u64>,
+    /// Only commands with a key argument matching this Redis glob.
+    #[arg(long = "key", value_name = "GLOB", value_parser = clap::value_parser!(std::ffi::OsString))]
+    pub key: Option<std::ffi::OsString>,
+    /// Only this command (repeatable, any case).
+    #[arg(long = "command", value_name = "NAME")]
+    pub commands: Vec<String>,
+    /// Write here (atomically) instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

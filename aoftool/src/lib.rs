@@ -11,6 +11,7 @@ use formats::cli::{Exit, is_broken_pipe};
 pub fn run(cli: cli::Cli) -> ExitCode {
     let result = match cli.cmd {
         cli::Command::Verify(a) => cmd::verify::run(a),
+        cli::Command::Dump(a) => cmd::dump::run(a),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -327,3 +327,43 @@ fn append_and_write_give_the_same_bytes() {
     assert_eq!(a, w);
     assert_eq!(a, b"*3\r\n$3\r\nSET\r\n$3\r\nk\r\n\r\n$0\r\n\r\n");
 }
+
+#[test]
+fn key_positions_follow_the_command_table_and_movable_forms() {
+    use formats::aof::key_positions as k;
+    assert_eq!(k(&[b"SET", b"a", b"1"]), [1]);
+    assert_eq!(k(&[b"mset", b"a", b"1", b"b", b"2"]), [1, 3]);
+    assert_eq!(k(&[b"DEL", b"a", b"b", b"c"]), [1, 2, 3]);
+    assert_eq!(k(&[b"EVAL", b"s", b"2", b"a", b"b", b"x"]), [3, 4]);
+    assert_eq!(
+        k(&[
+            b"ZUNIONSTORE",
+            b"d",
+            b"2",
+            b"a",
+            b"b",
+            b"WEIGHTS",
+            b"1",
+            b"2"
+        ]),
+        [1, 3, 4]
+    );
+    assert_eq!(k(&[b"LMPOP", b"2", b"a", b"b", b"LEFT"]), [2, 3]);
+    assert_eq!(k(&[b"SORT", b"a", b"BY", b"w_*", b"STORE", b"d"]), [1, 5]);
+    assert_eq!(
+        k(&[
+            b"XREADGROUP",
+            b"GROUP",
+            b"g",
+            b"c",
+            b"STREAMS",
+            b"s1",
+            b"s2",
+            b">",
+            b">"
+        ]),
+        [5, 6]
+    );
+    assert_eq!(k(&[b"HPEXPIREAT", b"h", b"1", b"FIELDS", b"1", b"f"]), [1]);
+    assert!(k(&[b"SELECT", b"1"]).is_empty() && k(&[b"NOPE", b"x"]).is_empty());
+}

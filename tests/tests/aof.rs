@@ -397,3 +397,186 @@ fn unknown_commands_and_wrong_arity_are_warnings() {
     assert_eq!(f["unknown_commands"]["foobar!"], 1, "{v}");
     assert_eq!(f["warnings"][0]["offset"], 0, "{v}");
 }
+
+fn digest(s: &e2e::Server) -> Vec<u8> {
+    s.client()
+        .cmd_bulk(&[b"DEBUG", b"DIGEST"])
+        .expect("DEBUG DIGEST")
+}
+
+/// Pipes RESP into a server with redis-cli --pipe; the reply summary must show no error.
+fn pipe_into(s: &e2e::Server, resp: &[u8]) {
+    use std::io::Write as _;
+    let cli = tool("REDIS_CLI").expect("redis-cli not found: run scripts/install-test-deps.sh");
+    let mut child = Command::new(cli)
+        .args(["-h", "127.0.0.1", "-p", &s.port().to_string(), "--pipe"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = resp.to_vec();
+    let w = std::thread::spawn(move || stdin.write_all(&data));
+    let out = child.wait_with_output().unwrap();
+    w.join().unwrap().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("errors: 0"), "redis-cli --pipe: {text}");
+}
+
+/// What a server loads from an AOF equals what our RESP dump of it rebuilds.
+#[test]
+fn dump_resp_rebuilds_what_the_server_loads_from_the_aof() {
+    let Some(root) = shared_fixtures() else {
+        return;
+    };
+    let cases: &[(e2e::ServerKind, &str, &[&str])] = &[
+        (
+            e2e::ServerKind::Redis70,
+            "redis-7.0/aof-preamble",
+            &["--appenddirname", "appendonlydir"],
+        ),
+        (
+            e2e::ServerKind::Redis70,
+            "redis-7.0/aof-resp",
+            &["--appenddirname", "appendonlydir"],
+        ),
+        (
+            e2e::ServerKind::Redis70,
+            "redis-7.0/aof-timestamp",
+            &["--appenddirname", "appendonlydir"],
+        ),
+        (
+            e2e::ServerKind::Redis70,
+            "redis-7.0/aof-truncated",
+            &["--appenddirname", "appendonlydir"],
+        ),
+        (
+            e2e::ServerKind::Valkey81,
+            "valkey-8.1/aof-preamble",
+            &["--appenddirname", "appendonlydir"],
+        ),
+        (
+            e2e::ServerKind::Valkey81,
+            "valkey-8.1/aof-resp",
+            &["--appenddirname", "appendonlydir"],
+        ),
+        (
+            e2e::ServerKind::Redis62,
+            "redis-6.2/aof-preamble",
+            &["--appendfilename", "appendonly.aof"],
+        ),
+        (
+            e2e::ServerKind::Redis62,
+            "redis-6.2/aof-resp",
+            &["--appendfilename", "appendonly.aof"],
+        ),
+    ];
+    for (kind, dir, args) in cases {
+        let src = root.join(dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let input = if src.join("appendonlydir").is_dir() {
+            copy_dir(
+                &src.join("appendonlydir"),
+                &tmp.path().join("appendonlydir"),
+            );
+            tmp.path().join("appendonlydir")
+        } else {
+            std::fs::write(
+                tmp.path().join("appendonly.aof"),
+                std::fs::read(src.join("appendonly.aof")).unwrap(),
+            )
+            .unwrap();
+            tmp.path().join("appendonly.aof")
+        };
+        let dumped = run(
+            &aoftool(),
+            [
+                "dump".as_ref(),
+                "-f".as_ref(),
+                "resp".as_ref(),
+                input.as_os_str(),
+            ],
+        );
+        dumped.expect_success();
+        let mut a = vec!["--appendonly", "yes"];
+        a.extend_from_slice(args);
+        let loaded = e2e::Server::start_in(*kind, tmp, &a);
+        let fresh = e2e::Server::start(*kind, &[]);
+        pipe_into(&fresh, &dumped.stdout);
+        assert_eq!(
+            String::from_utf8_lossy(&digest(&fresh)),
+            String::from_utf8_lossy(&digest(&loaded)),
+            "{dir}: DEBUG DIGEST"
+        );
+        let want = e2e::Model::from_server_all(&mut loaded.client());
+        let got = e2e::Model::from_server_all(&mut fresh.client());
+        got.without_consumer_times()
+            .without_delivery_times()
+            .assert_same(&want.without_consumer_times().without_delivery_times(), dir);
+    }
+}
+
+#[test]
+fn dump_filters_and_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("f.aof");
+    let mut data = Vec::new();
+    data.extend_from_slice(b"#TS:1700000000\r\n");
+    for (args, db) in [
+        (&[&b"SELECT"[..], b"0"][..], 0),
+        (&[b"SET", b"user:1", b"a"], 0),
+        (&[b"MULTI"], 0),
+        (&[b"SET", b"user:2", b"b"], 0),
+        (&[b"INCR", b"counter"], 0),
+        (&[b"EXEC"], 0),
+        (&[b"SELECT", b"5"], 5),
+        (&[b"SET", b"user:\xff", b"c d"], 5),
+    ] {
+        let _ = db;
+        formats_free_write(&mut data, args);
+    }
+    std::fs::write(&p, &data).unwrap();
+    let dump = |extra: &[&str]| {
+        let mut a: Vec<std::ffi::OsString> = vec!["dump".into()];
+        a.extend(extra.iter().map(Into::into));
+        a.push(p.as_os_str().into());
+        let o = run(&aoftool(), a);
+        o.expect_success();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let text = dump(&["--key", "user:*"]);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .ends_with("db=5 SET \"user:\\xff\" \"c d\""),
+        "{text}"
+    );
+    assert_eq!(dump(&["--db", "5"]).lines().count(), 1);
+    assert_eq!(dump(&["--command", "incr"]).lines().count(), 1);
+    let j: Vec<Value> = dump(&["-f", "jsonl", "--command", "SET"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(j.len(), 3);
+    assert_eq!(j[0]["ts"], 1700000000);
+    assert_eq!(j[2]["args"][1], serde_json::json!({"base64": "dXNlcjr/"}));
+    assert_eq!(j[2]["db"], 5);
+    // resp keeps the transaction when unfiltered, and selects databases itself.
+    let resp = dump(&["-f", "resp"]);
+    assert!(
+        resp.starts_with("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET"),
+        "{resp:?}"
+    );
+    assert!(resp.contains("MULTI") && resp.contains("EXEC"));
+}
+
+fn formats_free_write(out: &mut Vec<u8>, args: &[&[u8]]) {
+    out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+}

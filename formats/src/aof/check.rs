@@ -74,7 +74,7 @@ pub fn detect(path: &Path) -> Result<Layout> {
     Ok(Layout::Resp(path.to_path_buf()))
 }
 
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(buf.get_mut(n..).unwrap_or_default())? {

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod commands;
 pub mod manifest;
+pub mod read;
 pub mod repair;
 pub mod resp;
 
@@ -40,4 +41,67 @@ pub fn arity_ok(arity: i32, argc: usize) -> bool {
     } else {
         argc >= -arity
     }
+}
+
+/// Indexes of the key arguments of a command (`args[0]` is the name), from the command
+/// table's key positions, and for commands whose keys move, from their `numkeys`,
+/// `STORE` or `STREAMS` arguments. Unknown commands have no keys.
+pub fn key_positions(args: &[&[u8]]) -> Vec<usize> {
+    let Some(name) = args.first() else {
+        return Vec::new();
+    };
+    let Some(c) = command(name) else {
+        return Vec::new();
+    };
+    let n = args.len();
+    let numkeys = |at: usize| -> usize {
+        args.get(at)
+            .and_then(|a| std::str::from_utf8(a).ok()?.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let range = |from: usize, count: usize| (from..(from + count).min(n)).collect::<Vec<_>>();
+    if c.movable {
+        match c.name {
+            "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro" => {
+                return range(3, numkeys(2));
+            }
+            "zunionstore" | "zinterstore" | "zdiffstore" => {
+                let mut v = vec![1];
+                v.extend(range(3, numkeys(2)));
+                return v;
+            }
+            "sintercard" | "zintercard" | "zunion" | "zinter" | "zdiff" | "lmpop" | "zmpop" => {
+                return range(2, numkeys(1));
+            }
+            "blmpop" | "bzmpop" => return range(3, numkeys(2)),
+            "sort" | "sort_ro" => {
+                let mut v = vec![1];
+                if let Some(i) = args.iter().position(|a| a.eq_ignore_ascii_case(b"store")) {
+                    v.extend(range(i + 1, 1));
+                }
+                return v;
+            }
+            "xread" | "xreadgroup" => {
+                let Some(s) = args.iter().position(|a| a.eq_ignore_ascii_case(b"streams")) else {
+                    return Vec::new();
+                };
+                return range(s + 1, (n - s - 1) / 2);
+            }
+            _ => {}
+        }
+    }
+    if c.first <= 0 {
+        return Vec::new();
+    }
+    let first = c.first as usize;
+    let last = if c.last < 0 {
+        n as i64 + i64::from(c.last)
+    } else {
+        i64::from(c.last)
+    };
+    let step = c.step.max(1) as usize;
+    (first..=usize::try_from(last).unwrap_or(0))
+        .step_by(step)
+        .filter(|&i| i < n)
+        .collect()
 }
