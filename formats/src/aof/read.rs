@@ -184,22 +184,24 @@ where
             tx.open = Some(c.offset);
         }
         if tx.open.is_some() {
-            tx.cmds
-                .push((c.offset, *db, *ts, c.args().map(<[u8]>::to_vec).collect()));
+            tx.cmds.push(Queued {
+                offset: c.offset,
+                db: *db,
+                ts: *ts,
+                args: c.args().map(<[u8]>::to_vec).collect(),
+            });
             if c.is("exec") {
                 tx.open = None;
-                for (offset, cdb, cts, args) in std::mem::take(&mut tx.cmds) {
-                    let v: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
-                    f(
-                        &Source {
-                            file: path,
-                            offset,
-                            db: cdb,
-                            ts: cts,
-                            from_rdb: false,
-                        },
-                        &v,
-                    )?;
+                for q in std::mem::take(&mut tx.cmds) {
+                    let v: Vec<&[u8]> = q.args.iter().map(Vec::as_slice).collect();
+                    let src = Source {
+                        file: path,
+                        offset: q.offset,
+                        db: q.db,
+                        ts: q.ts,
+                        from_rdb: false,
+                    };
+                    f(&src, &v)?;
                 }
             }
             continue;
