@@ -163,31 +163,56 @@ impl FileReport {
     }
 
     /// Unknown command names and wrong argument counts, as warnings.
-    fn check_command(&mut self, c: &super::resp::CommandRef<'_>, name: &str) {
-        let Some(cmd) = super::command(c.name()) else {
-            *self.unknown.entry(name.to_string()).or_default() += 1;
+    fn check_command(&mut self, c: &super::resp::CommandRef<'_>, info: &NameInfo) {
+        let Some(cmd) = info.cmd else {
+            let name = &info.lower;
             self.warn(c.offset, || format!("unknown command {name:?}"));
             return;
         };
-        let (arity, what) = match c.arg(1) {
-            Some(sub) if c.argc() >= 2 => match super::subcommand_arity(c.name(), sub) {
-                Some(a) => (
-                    a,
-                    format!(
-                        "{name} {}",
-                        String::from_utf8_lossy(sub).to_ascii_lowercase()
-                    ),
-                ),
-                None => (cmd.arity, name.to_string()),
-            },
-            _ => (cmd.arity, name.to_string()),
-        };
+        let sub = if info.has_subs { c.arg(1) } else { None };
+        let (arity, what) =
+            match sub.and_then(|s| super::subcommand_arity(c.name(), s).map(|a| (a, s))) {
+                Some((a, s)) => (a, Some(s)),
+                None => (cmd.arity, None),
+            };
         if !super::arity_ok(arity, c.argc()) {
             self.bad_arity += 1;
             let argc = c.argc();
+            let name = &info.lower;
             self.warn(c.offset, || {
+                let what = match what {
+                    Some(s) => {
+                        format!("{name} {}", String::from_utf8_lossy(s).to_ascii_lowercase())
+                    }
+                    None => name.clone(),
+                };
                 format!("{what} with {argc} arguments (arity {arity}: Redis would reject it)")
             });
+        }
+    }
+}
+
+/// What the walk knows about one command name as written (looked up once).
+struct NameInfo {
+    lower: String,
+    cmd: Option<&'static super::commands::Command>,
+    has_subs: bool,
+    count: u64,
+}
+
+impl NameInfo {
+    fn new(name: &[u8]) -> Self {
+        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let mut prefix = lower.clone().into_bytes();
+        prefix.push(b'|');
+        let has_subs = super::commands::SUBCOMMANDS
+            .iter()
+            .any(|(n, _)| n.as_bytes().starts_with(&prefix));
+        NameInfo {
+            cmd: super::command(name),
+            lower,
+            has_subs,
+            count: 0,
         }
     }
 }
@@ -355,6 +380,9 @@ fn check_file_db(
 fn walk<R: Read>(r: &mut Reader<R>, rep: &mut FileReport, line: &mut u64, db: &mut u64) {
     // Offset of an open MULTI: where a cut transaction is undone.
     let mut multi: Option<u64> = None;
+    // Per command name as written: looked up once, counted here, merged at the end.
+    let mut names: Vec<(Vec<u8>, NameInfo)> = Vec::new();
+    let mut last_name = 0usize;
     rep.valid_up_to = rep.rdb.as_ref().map_or(0, |p| p.end_offset);
     loop {
         match r.next_item() {
@@ -370,36 +398,54 @@ fn walk<R: Read>(r: &mut Reader<R>, rep: &mut FileReport, line: &mut u64, db: &m
                 let offset = c.offset;
                 *line += 1 + 2 * c.argc() as u64;
                 rep.commands += 1;
-                let name = String::from_utf8_lossy(c.name()).to_ascii_lowercase();
-                rep.check_command(&c, &name);
-                if name == "select" {
-                    if let Some(n) = c
-                        .arg(1)
-                        .and_then(|a| std::str::from_utf8(a).ok()?.parse().ok())
-                    {
-                        *db = n;
-                    }
-                } else if name == "multi" {
-                    if multi.is_some() {
-                        rep.error = Some(Error::at(
-                            ErrorKind::Resp("MULTI inside MULTI".into()),
-                            offset,
-                        ));
-                        break;
-                    }
-                    multi = Some(offset);
-                } else if name == "exec" {
-                    if multi.take().is_none() {
-                        rep.error = Some(Error::at(
-                            ErrorKind::Resp("EXEC without MULTI".into()),
-                            offset,
-                        ));
-                        break;
-                    }
-                } else {
-                    *rep.by_db.entry(*db).or_default() += 1;
+                // Few distinct names: the last one, else a short scan.
+                if names
+                    .get(last_name)
+                    .is_none_or(|(n, _)| n.as_slice() != c.name())
+                {
+                    last_name = match names.iter().position(|(n, _)| n.as_slice() == c.name()) {
+                        Some(i) => i,
+                        None => {
+                            names.push((c.name().to_vec(), NameInfo::new(c.name())));
+                            names.len() - 1
+                        }
+                    };
                 }
-                *rep.by_name.entry(name).or_default() += 1;
+                let Some((_, info)) = names.get_mut(last_name) else {
+                    break;
+                };
+                info.count += 1;
+                rep.check_command(&c, info);
+                match info.lower.as_str() {
+                    "select" => {
+                        if let Some(n) = c
+                            .arg(1)
+                            .and_then(|a| std::str::from_utf8(a).ok()?.parse().ok())
+                        {
+                            *db = n;
+                        }
+                    }
+                    "multi" => {
+                        if multi.is_some() {
+                            rep.error = Some(Error::at(
+                                ErrorKind::Resp("MULTI inside MULTI".into()),
+                                offset,
+                            ));
+                            break;
+                        }
+                        multi = Some(offset);
+                    }
+                    "exec" => {
+                        if multi.take().is_none() {
+                            rep.error = Some(Error::at(
+                                ErrorKind::Resp("EXEC without MULTI".into()),
+                                offset,
+                            ));
+                            break;
+                        }
+                    }
+                    _ => *rep.by_db.entry(*db).or_default() += 1,
+                }
                 if multi.is_none() {
                     rep.valid_up_to = r.valid_up_to();
                 }
@@ -416,6 +462,12 @@ fn walk<R: Read>(r: &mut Reader<R>, rep: &mut FileReport, line: &mut u64, db: &m
         }
     }
     rep.valid_up_to_line = *line;
+    for (_, info) in names {
+        *rep.by_name.entry(info.lower.clone()).or_default() += info.count;
+        if info.cmd.is_none() {
+            *rep.unknown.entry(info.lower).or_default() += info.count;
+        }
+    }
     if let (Some(off), None) = (multi, &rep.error) {
         rep.truncated = true;
         rep.error = Some(Error::at(

@@ -227,8 +227,7 @@ fn record_error(kind: ErrorKind, offset: u64) -> Error {
 
 /// `*`/`$` followed by a decimal and CRLF, starting at `at`: (value, bytes used).
 fn number(data: &[u8], at: usize, prefix: u8) -> std::result::Result<(u64, usize), Parse> {
-    let rest = data.get(at..).unwrap_or_default();
-    match rest.first() {
+    match data.get(at) {
         None => return Err(Parse::Need(at + 1)),
         Some(&b) if b != prefix => {
             return Err(Parse::Bad(
@@ -238,37 +237,38 @@ fn number(data: &[u8], at: usize, prefix: u8) -> std::result::Result<(u64, usize
         }
         _ => {}
     }
-    let window = rest
-        .get(..MAX_NUMBER_LINE.min(rest.len()))
-        .unwrap_or_default();
-    let Some(cr) = memchr::memchr(b'\r', window) else {
-        if window.len() >= MAX_NUMBER_LINE {
-            return Err(Parse::Bad(at, "count or length line too long".into()));
-        }
-        return Err(Parse::Need(at + window.len() + 1));
-    };
-    match rest.get(cr + 1) {
-        None => return Err(Parse::Need(at + cr + 2)),
-        Some(b'\n') => {}
-        Some(&b) => {
-            return Err(Parse::Bad(
-                at + cr + 1,
-                format!("expected '\\n' after '\\r', found {}", describe(b)),
-            ));
+    let mut i = at + 1;
+    let mut value: u64 = 0;
+    loop {
+        match data.get(i) {
+            None if i - at >= MAX_NUMBER_LINE => {
+                return Err(Parse::Bad(at, "count or length line too long".into()));
+            }
+            None => return Err(Parse::Need(i + 1)),
+            Some(&d) if d.is_ascii_digit() => {
+                value = value
+                    .checked_mul(10)
+                    .and_then(|v| v.checked_add(u64::from(d - b'0')))
+                    .ok_or_else(|| Parse::Bad(at + 1, "number too large".into()))?;
+                i += 1;
+            }
+            Some(b'\r') if i > at + 1 => break,
+            Some(&d) => {
+                return Err(Parse::Bad(
+                    i,
+                    format!("invalid number: expected a digit, found {}", describe(d)),
+                ));
+            }
         }
     }
-    let digits = rest.get(1..cr).unwrap_or_default();
-    let value = std::str::from_utf8(digits)
-        .ok()
-        .filter(|d| !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit()))
-        .and_then(|d| d.parse::<u64>().ok())
-        .ok_or_else(|| {
-            Parse::Bad(
-                at + 1,
-                format!("invalid number {:?}", String::from_utf8_lossy(digits)),
-            )
-        })?;
-    Ok((value, cr + 2))
+    match data.get(i + 1) {
+        None => Err(Parse::Need(i + 2)),
+        Some(b'\n') => Ok((value, i + 2 - at)),
+        Some(&b) => Err(Parse::Bad(
+            i + 1,
+            format!("expected '\\n' after '\\r', found {}", describe(b)),
+        )),
+    }
 }
 
 fn describe(b: u8) -> String {
