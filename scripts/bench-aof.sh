@@ -51,7 +51,8 @@ try:
     while True:
         time.sleep(0.05)
         r = subprocess.run(["/usr/bin/redis-cli", "-s", sock, "info", "persistence"], capture_output=True, text=True)
-        if "loading:0" in r.stdout:
+        fields = dict(l.split(":", 1) for l in r.stdout.splitlines() if ":" in l)
+        if fields.get("loading") == "0":
             break
     load = time.monotonic() - t0
     print(f"{'redis-server 7.0 load':<26} {load:7.2f} s  {size / load / 1e6:8.1f} MB/s")
