@@ -367,3 +367,41 @@ fn key_positions_follow_the_command_table_and_movable_forms() {
     assert_eq!(k(&[b"HPEXPIREAT", b"h", b"1", b"FIELDS", b"1", b"f"]), [1]);
     assert!(k(&[b"SELECT", b"1"]).is_empty() && k(&[b"NOPE", b"x"]).is_empty());
 }
+
+proptest! {
+    /// Random byte flips and cuts: the reader never panics, every error has an offset
+    /// inside the input, and the checker reports a valid prefix that really is valid.
+    #[test]
+    fn flipped_and_cut_aofs_never_panic_and_always_give_an_offset(
+        cmds in proptest::collection::vec(proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 1..5), 1..15),
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..4),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut data = Vec::new();
+        for c in &cmds {
+            let args: Vec<&[u8]> = c.iter().map(Vec::as_slice).collect();
+            write_command(&mut data, &args).unwrap();
+        }
+        for (i, x) in flips {
+            let at = i.index(data.len());
+            data[at] ^= x;
+        }
+        data.truncate(cut.index(data.len() + 1));
+        let mut r = Reader::new(&data[..]);
+        loop {
+            match r.next_item() {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => {
+                    let off = e.offset.expect("an error names its offset");
+                    prop_assert!(off <= data.len() as u64);
+                    prop_assert!(r.valid_up_to() <= off);
+                    // What is before the valid offset reads cleanly.
+                    let mut again = Reader::new(&data[..r.valid_up_to() as usize]);
+                    while again.next_item().map_err(|e| TestCaseError::fail(e.to_string()))?.is_some() {}
+                    break;
+                }
+            }
+        }
+    }
+}

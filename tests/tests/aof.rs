@@ -605,6 +605,11 @@ fn live_redis_aofs_in_every_mode() {
             "yes",
             "--appendfsync",
             "always",
+            // Small thresholds: Redis rewrites on its own too.
+            "--auto-aof-rewrite-percentage",
+            "10",
+            "--auto-aof-rewrite-min-size",
+            "64kb",
         ];
         args.extend_from_slice(mode);
         let s = e2e::Server::start(e2e::ServerKind::Redis70, &args);
