@@ -281,34 +281,13 @@ fn report_json(r: &Report) -> Vec<u8> {
             ",\"exists\":{},\"size\":{},\"valid_up_to\":{},\"valid_up_to_line\":{},\"commands\":{},\"truncated\":{}",
             f.exists, f.size, f.valid_up_to, f.valid_up_to_line, f.commands, f.truncated
         ).as_bytes());
-        b.extend_from_slice(b",\"by_name\":{");
-        for (j, (n, c)) in f.by_name.iter().enumerate() {
-            if j > 0 {
-                b.push(b',');
-            }
-            json::write_str(&mut b, n);
-            b.push(b':');
-            json::write_u64(&mut b, *c);
-        }
-        b.extend_from_slice(b"},\"by_db\":{");
-        for (j, (d, c)) in f.by_db.iter().enumerate() {
-            if j > 0 {
-                b.push(b',');
-            }
-            json::write_str(&mut b, &d.to_string());
-            b.push(b':');
-            json::write_u64(&mut b, *c);
-        }
-        b.extend_from_slice(b"},\"unknown_commands\":{");
-        for (j, (n, c)) in f.unknown.iter().enumerate() {
-            if j > 0 {
-                b.push(b',');
-            }
-            json::write_str(&mut b, n);
-            b.push(b':');
-            json::write_u64(&mut b, *c);
-        }
-        b.extend_from_slice(b"},\"bad_arity\":");
+        b.extend_from_slice(b",\"by_name\":");
+        json::write_counts(&mut b, &f.by_name);
+        b.extend_from_slice(b",\"by_db\":");
+        json::write_counts(&mut b, &f.by_db);
+        b.extend_from_slice(b",\"unknown_commands\":");
+        json::write_counts(&mut b, &f.unknown);
+        b.extend_from_slice(b",\"bad_arity\":");
         json::write_u64(&mut b, f.bad_arity);
         b.extend_from_slice(b",\"warnings\":[");
         for (j, (off, w)) in f.warnings.iter().enumerate() {

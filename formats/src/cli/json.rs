@@ -190,6 +190,23 @@ pub fn write_error(out: &mut Vec<u8>, e: &crate::Error, file: &str) {
     out.push(b'}');
 }
 
+/// Appends `{"name":count,...}`.
+pub fn write_counts<'a, K: std::fmt::Display + 'a>(
+    out: &mut Vec<u8>,
+    counts: impl IntoIterator<Item = (K, &'a u64)>,
+) {
+    out.push(b'{');
+    for (i, (k, n)) in counts.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, &k.to_string());
+        out.push(b':');
+        write_u64(out, *n);
+    }
+    out.push(b'}');
+}
+
 /// Decodes a contract byte string (a JSON string or `{"base64": ...}`).
 pub fn parse_bytes(v: &serde_json::Value) -> Option<Vec<u8>> {
     match v {

@@ -125,16 +125,9 @@ pub fn run(a: InfoArgs) -> Result<Exit> {
             }
             b.extend_from_slice(b"}}");
         }
-        b.extend_from_slice(b"},\"modules\":{");
-        for (i, (m, n)) in stats.modules.iter().enumerate() {
-            if i > 0 {
-                b.push(b',');
-            }
-            json::write_str(&mut b, m);
-            b.push(b':');
-            json::write_u64(&mut b, *n);
-        }
-        b.extend_from_slice(b"},\"slot_info_records\":");
+        b.extend_from_slice(b"},\"modules\":");
+        json::write_counts(&mut b, &stats.modules);
+        b.extend_from_slice(b",\"slot_info_records\":");
         json::write_u64(&mut b, stats.slot_infos);
         b.extend_from_slice(b",\"keys_with_idle\":");
         json::write_u64(&mut b, stats.with_idle);

@@ -652,14 +652,10 @@ fn skip_string<R: Read, V: Visitor + ?Sized>(
             src.take(4)?;
         }
         Len::Enc(3) => {
-            let clen = read_plain_len(src, version)?;
-            let ulen = read_plain_len(src, version)?;
-            let clen = checked_len(clen, src, at)?;
-            let ulen = checked_len(ulen, src, at)?;
-            let data_at = src.offset();
-            let input = src.take(clen)?;
+            let (input, ulen, data_at) = read_lzf_payload(src, version, at)?;
             if !v.compressed_string(input, ulen, at)? {
-                lzf::validate(input, ulen).map_err(|e| lzf_error(e, clen, ulen, data_at, at))?;
+                lzf::validate(input, ulen)
+                    .map_err(|e| lzf_error(e, input.len(), ulen, data_at, at))?;
             }
         }
         Len::Enc(e) => return Err(Error::at(ErrorKind::StringEncoding(e), at)),
@@ -692,18 +688,29 @@ fn checked_len<R: Read>(len: u64, src: &Source<R>, at: u64) -> Result<usize> {
     usize::try_from(len).map_err(|_| Error::at(ErrorKind::LengthOverflow(len), at))
 }
 
+/// The lengths and compressed bytes of an LZF string (after its `0xC3`): the payload,
+/// the decompressed length, and the payload's file offset.
+fn read_lzf_payload<R: Read>(
+    src: &mut Source<R>,
+    version: Version,
+    at: u64,
+) -> Result<(&[u8], usize, u64)> {
+    let clen = read_plain_len(src, version)?;
+    let ulen = read_plain_len(src, version)?;
+    let clen = checked_len(clen, src, at)?;
+    let ulen = checked_len(ulen, src, at)?;
+    let data_at = src.offset();
+    Ok((src.take(clen)?, ulen, data_at))
+}
+
 fn read_lzf<'a, R: Read>(
     src: &'a mut Source<R>,
     scratch: &'a mut Scratch,
     version: Version,
     at: u64,
 ) -> Result<&'a [u8]> {
-    let clen = read_plain_len(src, version)?;
-    let ulen = read_plain_len(src, version)?;
-    let clen = checked_len(clen, src, at)?;
-    let ulen = checked_len(ulen, src, at)?;
-    let data_at = src.offset();
-    let input = src.take(clen)?;
+    let (input, ulen, data_at) = read_lzf_payload(src, version, at)?;
+    let clen = input.len();
     // Grow only: decompression overwrites every byte of the prefix it returns, so the
     // buffer needs no zeroing per string.
     if scratch.lzf.len() < ulen {
