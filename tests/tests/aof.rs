@@ -725,3 +725,44 @@ fn live_redis_aofs_in_every_mode() {
         }
     }
 }
+
+/// On a terminal, --fix asks; "n" changes nothing, "y" repairs. (`script` gives the
+/// command a pseudo-terminal.)
+#[test]
+fn fix_asks_on_a_terminal() {
+    let Some(root) = shared_fixtures() else {
+        return;
+    };
+    for (answer, code, cut) in [("n", 1, false), ("y", 0, true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let aof = tmp.path().join("appendonlydir");
+        copy_dir(&root.join("redis-7.0/aof-truncated/appendonlydir"), &aof);
+        let incr = aof.join("appendonly.aof.2.incr.aof");
+        let cmdline = format!(
+            "'{}' verify --fix --no-backup '{}'",
+            aoftool().display(),
+            aof.display()
+        );
+        let mut child = Command::new("script")
+            .args(["-qec", &cmdline, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs the command on a pseudo-terminal");
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Continue? [y/N]"), "{text}");
+        assert_eq!(out.status.code(), Some(code), "{answer}: {text}");
+        assert_eq!(
+            std::fs::metadata(&incr).unwrap().len() == 1601,
+            cut,
+            "{answer}: {text}"
+        );
+    }
+}
