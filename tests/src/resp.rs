@@ -394,7 +394,7 @@ impl Client {
             c => {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    format!("unexpected RESP type byte {c:#04x} (RESP3 is not supported)"),
+                    format!("unexpected RESP type byte {c:#04x} (this test client speaks RESP2 only)"),
                 ));
             }
         })
