@@ -258,7 +258,13 @@ fn verify_exit_codes_and_json() {
     ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("cannot open"), "{}", stderr(&o));
-    let notrdb = write(dir.path(), "x.txt", b"*1\r\n$4\r\nPING\r\n");
+    // A RESP file is an AOF dataset (contract.md): checked as one.
+    let aof = write(dir.path(), "x.aof", b"*1\r\n$4\r\nPING\r\n");
+    let o = run(&["verify", aof.to_str().expect("p")]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).contains("AOF (RESP)"), "{}", stdout(&o));
+    // Anything else is neither.
+    let notrdb = write(dir.path(), "x.txt", b"hello, world");
     let o = run(&["verify", notrdb.to_str().expect("p")]);
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).contains("bad magic"), "{}", stdout(&o));

@@ -394,7 +394,9 @@ impl Client {
             c => {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    format!("unexpected RESP type byte {c:#04x} (this test client speaks RESP2 only)"),
+                    format!(
+                        "unexpected RESP type byte {c:#04x} (this test client speaks RESP2 only)"
+                    ),
                 ));
             }
         })

@@ -766,3 +766,33 @@ fn fix_asks_on_a_terminal() {
         );
     }
 }
+
+/// contract.md: `rdbtool verify` accepts AOF datasets too, with the same report.
+#[test]
+fn rdbtool_verify_checks_aofs_like_aoftool() {
+    let Some(root) = shared_fixtures() else {
+        return;
+    };
+    let mut inputs: Vec<PathBuf> = [
+        "redis-7.0/aof-resp",
+        "redis-7.0/aof-truncated",
+        "valkey-8.1/aof-preamble",
+    ]
+    .iter()
+    .map(|d| root.join(d).join("appendonlydir"))
+    .collect();
+    inputs.push(root.join("redis-7.0/aof-resp/appendonlydir/appendonly.aof.manifest"));
+    inputs.push(root.join("external/HDT3213__rdb/memory.aof"));
+    for p in inputs {
+        let a = run(
+            &aoftool(),
+            ["verify".as_ref(), "--json".as_ref(), p.as_os_str()],
+        );
+        let r = run(
+            &e2e::bin::rdbtool(),
+            ["verify".as_ref(), "--json".as_ref(), p.as_os_str()],
+        );
+        assert_eq!(a.code, r.code, "{}", p.display());
+        assert_eq!(a.stdout, r.stdout, "{}", p.display());
+    }
+}

@@ -1,6 +1,7 @@
 //! Plumbing shared by `rdbtool` and `aoftool` (feature `cli`): exit codes, JSON byte
 //! strings as `contract.md` defines them, output files, terminal checks and progress.
 
+pub mod aof_report;
 pub mod interrupt;
 pub mod json;
 pub mod output;

@@ -14,6 +14,9 @@ use crate::input;
 
 pub fn run(a: VerifyArgs) -> Result<Exit> {
     let path = input::resolve(a.input.input.as_deref())?;
+    if looks_like_aof(&path) {
+        return verify_aof(&a, &path);
+    }
     let inp = input::open(&path)?;
     let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
     let mut stats = Stats::new(a.all, progress);
@@ -136,6 +139,55 @@ pub fn run(a: VerifyArgs) -> Result<Exit> {
     Ok(if io_failure {
         Exit::Error
     } else if stats.ok() {
+        Exit::Ok
+    } else {
+        Exit::Negative
+    })
+}
+
+/// An AOF by content: a directory (`appendonlydir`), or a file starting like RESP
+/// (`*`), an annotation (`#`) or a manifest (`file `). An RDB-preamble AOF starts like an
+/// RDB and is checked as one (what follows its end is reported as trailing bytes).
+fn looks_like_aof(path: &std::path::Path) -> bool {
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    if path.is_dir() {
+        return true;
+    }
+    let mut head = [0u8; 5];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    matches!(head.get(..n), Some([b'*' | b'#', ..])) || head.get(..n) == Some(b"file ")
+}
+
+/// `verify` of an AOF: the same checks and report as `aoftool verify`.
+fn verify_aof(a: &VerifyArgs, path: &std::path::Path) -> Result<Exit> {
+    use formats::cli::aof_report;
+    let name = path.display().to_string();
+    let mut out = std::io::stdout().lock();
+    let report = match formats::aof::check::check(path) {
+        Ok(r) => r,
+        Err(e) if e.is_io() => {
+            return Err(anyhow::Error::new(e).context(format!("reading {name}")));
+        }
+        Err(e) => {
+            if a.json {
+                out.write_all(&aof_report::unloadable_json(&e, &name))?;
+            } else {
+                writeln!(out, "{name}: {e}\nINVALID")?;
+            }
+            return Ok(Exit::Negative);
+        }
+    };
+    if a.json {
+        out.write_all(&aof_report::report_json(&report))?;
+    } else {
+        out.write_all(aof_report::report_text(&report).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(if report.ok() {
         Exit::Ok
     } else {
         Exit::Negative
