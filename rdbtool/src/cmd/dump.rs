@@ -14,7 +14,7 @@ use formats::rdb::encodings::Elem;
 use formats::rdb::read::{
     ChecksumStatus, KeyInfo, ModuleData, ReaderBuilder, StreamGroup, StreamId, StreamMeta, Visitor,
 };
-use formats::rdb::{DataType, TypeId, Version};
+use formats::rdb::{DataType, TypeId};
 
 use crate::cli::{DumpArgs, DumpFormat};
 use crate::filter::Filter;
@@ -130,18 +130,14 @@ struct Dump<'w> {
     progress: Progress,
     skipped: u64,
     records: u64,
-    version: Option<Version>,
     // The key being read.
     active: bool,
     key_start: usize,
-    key: Vec<u8>,
     type_id: TypeId,
-    expire_ms: Option<i64>,
     first: bool,
     /// Skiplist zsets are stored descending (or unordered for type 3): sorted before
     /// output, in bounded memory.
     zset: Option<ZsetSorter>,
-    stream_entries: u64,
 }
 
 impl<'w> Dump<'w> {
@@ -163,15 +159,11 @@ impl<'w> Dump<'w> {
             progress,
             skipped: 0,
             records: 0,
-            version: None,
             active: false,
             key_start: 0,
-            key: Vec::new(),
             type_id: TypeId::String,
-            expire_ms: None,
             first: true,
             zset: None,
-            stream_entries: 0,
         };
         if fmt == DumpFormat::Json {
             d.buf.push(b'[');
@@ -289,11 +281,6 @@ impl DumpVisitor for Dump<'_> {
 }
 
 impl Visitor for Dump<'_> {
-    fn header(&mut self, version: Version) -> formats::Result<()> {
-        self.version = Some(version);
-        Ok(())
-    }
-
     fn begin_key(&mut self, k: &KeyInfo<'_>) -> formats::Result<()> {
         if interrupt::interrupted() {
             return Err(interrupt::error());
@@ -304,12 +291,8 @@ impl Visitor for Dump<'_> {
             return Ok(());
         }
         self.key_start = self.buf.len();
-        self.key.clear();
-        self.key.extend_from_slice(k.key);
         self.type_id = k.type_id;
-        self.expire_ms = k.expire_ms;
         self.first = true;
-        self.stream_entries = 0;
         self.zset = matches!(k.type_id, TypeId::Zset | TypeId::Zset2).then(ZsetSorter::new);
         match self.fmt {
             DumpFormat::Jsonl | DumpFormat::Json => {
@@ -456,7 +439,6 @@ impl Visitor for Dump<'_> {
         if !self.active {
             return Ok(());
         }
-        self.stream_entries += 1;
         let (mut fb, mut vb) = (itoa::Buffer::new(), itoa::Buffer::new());
         match self.fmt {
             DumpFormat::Jsonl | DumpFormat::Json => {
