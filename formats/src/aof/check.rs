@@ -74,6 +74,19 @@ pub fn detect(path: &Path) -> Result<Layout> {
     Ok(Layout::Resp(path.to_path_buf()))
 }
 
+/// A part's bytes from the start (the sniffed head chained back), and whether it starts
+/// with an RDB (a preamble or a `.base.rdb`) rather than RESP.
+pub(crate) type Part = std::io::Chain<std::io::Cursor<Vec<u8>>, BufReader<File>>;
+
+pub(crate) fn open_part(f: File) -> std::io::Result<(Part, bool)> {
+    let mut f = BufReader::with_capacity(1 << 16, f);
+    let mut head = [0u8; 6];
+    let n = read_up_to(&mut f, &mut head)?;
+    let head = head.get(..n).unwrap_or_default();
+    let is_rdb = head.starts_with(b"REDIS") || head.starts_with(b"VALKEY");
+    Ok((std::io::Cursor::new(head.to_vec()).chain(f), is_rdb))
+}
+
 pub(crate) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
@@ -333,12 +346,8 @@ fn check_file_db(
     };
     rep.exists = true;
     rep.size = f.metadata()?.len();
-    let mut f = BufReader::with_capacity(1 << 16, f);
-    let mut head = [0u8; 6];
-    let n = read_up_to(&mut f, &mut head)?;
-    let head = head.get(..n).unwrap_or_default();
-    let input = std::io::Cursor::new(head.to_vec()).chain(f);
-    if head.starts_with(b"REDIS") || head.starts_with(b"VALKEY") {
+    let (input, is_rdb) = open_part(f)?;
+    if is_rdb {
         let mut rdb = crate::rdb::Reader::new(input);
         let mut keys = Keys::default();
         match rdb.run(&mut keys) {

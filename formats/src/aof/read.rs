@@ -5,7 +5,7 @@
 //! as `aof-load-truncated yes` does, and every command says where it came from.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use super::check::Layout;
@@ -68,13 +68,9 @@ where
                 format!("{}: {e}", path.display()),
             )))
         })?;
-        let mut input = BufReader::with_capacity(1 << 16, file);
-        let mut head = [0u8; 6];
-        let n = super::check::read_up_to(&mut input, &mut head)?;
-        let head = head.get(..n).unwrap_or_default();
-        let input = io::Cursor::new(head.to_vec()).chain(input);
+        let (input, is_rdb) = super::check::open_part(file)?;
         let mut ts = None;
-        if head.starts_with(b"REDIS") || head.starts_with(b"VALKEY") {
+        if is_rdb {
             let mut rdb = crate::rdb::Reader::new(input);
             let mut em = Emitter::new(Forward {
                 file: path,
