@@ -5,6 +5,7 @@ pub mod commands;
 pub mod encodings;
 pub mod read;
 pub mod testing;
+pub mod value;
 pub mod write;
 
 pub use read::{Reader, ReaderBuilder, Visitor};

@@ -16,6 +16,12 @@ use crate::lzf::Compressor;
 use crate::rdb::encodings::parse_canonical_i64;
 use crate::rdb::{Flavor, Opcode, TypeId, Version};
 
+mod encode;
+pub mod score;
+mod stream;
+
+pub use encode::{Encoded, Loss, Rules, choose, degrade, losses};
+
 /// Options for a [`Writer`].
 #[derive(Debug, Clone, Copy)]
 pub struct WriterOptions {
@@ -216,6 +222,15 @@ impl<W: Write> Writer<W> {
         self.need(10, "function libraries")?;
         self.raw(&[Opcode::Function2 as u8])?;
         self.string(code)
+    }
+
+    /// A MODULE_AUX record (RDB 9+): the module id, then the payload as the reader
+    /// gives it (the `when` header, the module's items and its EOF marker).
+    pub fn module_aux(&mut self, module_id: u64, raw: &[u8]) -> Result<()> {
+        self.need(9, "module aux data")?;
+        self.raw(&[Opcode::ModuleAux as u8])?;
+        self.length(module_id)?;
+        self.raw(raw)
     }
 
     fn need(&self, v: u32, what: &str) -> Result<()> {
