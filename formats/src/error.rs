@@ -48,6 +48,9 @@ pub enum ErrorKind {
     Resp(String),
     #[error("manifest line {line}: {reason}")]
     Manifest { line: usize, reason: String },
+    /// A JSON Lines record (line counted from 1) that does not follow the dump schema.
+    #[error("line {line}: {msg}")]
+    Jsonl { line: u64, msg: String },
     #[error("empty {0} (Redis skips it as an empty key; redis-check-rdb reports it)")]
     EmptyKey(&'static str),
     #[error("checksum mismatch: stored 0x{stored:016x}, computed 0x{computed:016x}")]
@@ -86,6 +89,8 @@ pub enum Doing {
     Record,
     /// A multi-part AOF manifest.
     Manifest,
+    /// A JSON Lines record (`dump --format jsonl` read back).
+    Jsonl,
 }
 
 impl fmt::Display for Doing {
@@ -110,6 +115,7 @@ impl fmt::Display for Doing {
             Doing::Write => f.write_str("writing"),
             Doing::Record => f.write_str("reading AOF record"),
             Doing::Manifest => f.write_str("reading manifest"),
+            Doing::Jsonl => f.write_str("reading JSON Lines"),
         }
     }
 }
@@ -137,6 +143,7 @@ impl Doing {
             Doing::Write => "write",
             Doing::Record => "record",
             Doing::Manifest => "manifest",
+            Doing::Jsonl => "jsonl",
         }
     }
 }

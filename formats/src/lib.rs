@@ -24,6 +24,8 @@ mod source;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+pub mod jsonl;
 
 pub use error::{Context, Doing, Error, ErrorKind, KeyPreview, Result};
 pub use limits::Limits;
