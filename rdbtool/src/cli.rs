@@ -24,6 +24,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Summarize a dataset: version, aux fields, functions, key counts by db, type and encoding.
     Info(InfoArgs),
+    /// Convert a dataset: to an RDB of any version (up- or downgrade), an AOF, an AOF
+    /// directory or JSON Lines; JSON Lines converts back to RDB.
+    Convert(ConvertArgs),
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +120,80 @@ pub struct InfoArgs {
     #[arg(long)]
     pub json: bool,
     /// No progress bar.
+    #[arg(short = 'q', long = "quiet", alias = "no-progress")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConvertTo {
+    /// An RDB file (`--rdb-version` / `--target-redis` / `--target-valkey`).
+    Rdb,
+    /// A single-file AOF: the RESP commands that rebuild the dataset.
+    Aof,
+    /// A Redis 7 multi-part AOF directory: BASE, empty INCR, manifest.
+    AofDir,
+    /// JSON Lines, as `dump --format jsonl`.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preamble {
+    /// The AOF starts with (or its BASE is) an RDB.
+    Rdb,
+    /// RESP commands only.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// An RDB file, a JSON Lines file (as `dump --format jsonl` writes), or `-` for
+    /// standard input.
+    #[arg(value_name = "DATASET")]
+    pub input: PathBuf,
+    /// Read RDB versions newer than the newest known as best effort.
+    #[arg(long)]
+    pub allow_future_version: bool,
+    /// Where to write (atomically); `-` is standard output. For `--to aof-dir`, a
+    /// directory that must not exist yet.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+    /// Output format; by default from OUT's extension (.jsonl, .aof), else rdb.
+    #[arg(long, value_enum)]
+    pub to: Option<ConvertTo>,
+    /// RDB version to write: 6 (Redis 2.6-3.0) to 13 (Redis 8.6), or 80 (Valkey 9).
+    /// Default: the input's version (JSON Lines input: 12).
+    #[arg(long, value_name = "N", group = "target")]
+    pub rdb_version: Option<u32>,
+    /// Write what this Redis release writes and loads (e.g. 6.2, 7.0, 7.4).
+    #[arg(long, value_name = "X.Y", group = "target")]
+    pub target_redis: Option<String>,
+    /// Write what this Valkey release writes and loads (e.g. 8.1, 9.0).
+    #[arg(long, value_name = "X.Y", group = "target")]
+    pub target_valkey: Option<String>,
+    /// Do not LZF-compress strings (as `rdbcompression no`).
+    #[arg(long)]
+    pub no_compress: bool,
+    /// Write eight zero bytes instead of the CRC-64 (as `rdbchecksum no`).
+    #[arg(long)]
+    pub no_checksum: bool,
+    /// Write the closest equivalent of what the target cannot hold, reporting every key
+    /// changed, instead of stopping.
+    #[arg(long)]
+    pub lossy: bool,
+    /// AOF outputs: an RDB preamble / BASE (default for aof-dir), or RESP only (default
+    /// for aof).
+    #[arg(long, value_enum)]
+    pub preamble: Option<Preamble>,
+    /// An encoding threshold of the target, by its Redis name (repeatable), e.g.
+    /// `hash-max-listpack-entries=128`; defaults are Redis's.
+    #[arg(long = "threshold", value_name = "NAME=VALUE")]
+    pub thresholds: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Go on past damaged keys, leaving them out and reporting each one on stderr.
+    #[arg(long)]
+    pub skip_corrupt: bool,
+    /// No progress bar and no summary.
     #[arg(short = 'q', long = "quiet", alias = "no-progress")]
     pub quiet: bool,
 }

@@ -46,6 +46,15 @@ impl Filter {
         })
     }
 
+    /// Whether any filter is set (some keys may be left out).
+    pub fn is_active(&self) -> bool {
+        !self.dbs.is_empty()
+            || self.glob.is_some()
+            || self.regex.is_some()
+            || !self.types.is_empty()
+            || self.exclude_expired
+    }
+
     pub fn accepts(&self, k: &KeyInfo<'_>) -> bool {
         (self.dbs.is_empty() || self.dbs.contains(&k.db))
             && (self.types.is_empty() || self.types.contains(&k.data_type))

@@ -16,6 +16,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Dump(a) => cmd::dump::run(a),
         cli::Command::Verify(a) => cmd::verify::run(a),
         cli::Command::Info(a) => cmd::info::run(a),
+        cli::Command::Convert(a) => cmd::convert::run(a),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -12,7 +12,8 @@ use formats::cli::{Exit, interrupt, json};
 use formats::escape::write_escaped;
 use formats::rdb::encodings::Elem;
 use formats::rdb::read::{
-    ChecksumStatus, KeyInfo, ModuleData, ReaderBuilder, StreamGroup, StreamId, StreamMeta, Visitor,
+    ChecksumStatus, KeyInfo, ModuleData, ReaderBuilder, StreamGroup, StreamId, StreamIdmp,
+    StreamMeta, Visitor,
 };
 use formats::rdb::{DataType, TypeId};
 
@@ -100,7 +101,7 @@ pub(super) trait DumpVisitor: Visitor {
 
 /// Reads the whole input into `v`: parsing on one core, formatting and output on the
 /// other. Returns the summary and the number of damaged keys skipped.
-fn drive<R: std::io::Read + Send, V: DumpVisitor>(
+pub(super) fn drive<R: std::io::Read + Send, V: DumpVisitor>(
     reader: &mut formats::rdb::Reader<R>,
     v: &mut V,
     skip_corrupt: bool,
@@ -120,7 +121,7 @@ fn drive<R: std::io::Read + Send, V: DumpVisitor>(
     }
 }
 
-struct Dump<'w> {
+pub(super) struct Dump<'w> {
     fmt: DumpFormat,
     out: &'w mut dyn Write,
     buf: Vec<u8>,
@@ -141,7 +142,7 @@ struct Dump<'w> {
 }
 
 impl<'w> Dump<'w> {
-    fn new(
+    pub(super) fn new(
         fmt: DumpFormat,
         out: &'w mut dyn Write,
         filter: Filter,
@@ -263,6 +264,40 @@ impl<'w> Dump<'w> {
 
 fn id_text(id: StreamId) -> String {
     id.to_string()
+}
+
+/// `,"idmp":{...}`: a stream's idempotent-producer state (Redis 8.6), written only when
+/// the stream has one.
+fn write_idmp(b: &mut Vec<u8>, m: &StreamIdmp) {
+    b.extend_from_slice(b",\"idmp\":{\"duration_s\":");
+    json::write_u64(b, m.duration_s);
+    b.extend_from_slice(b",\"max_entries\":");
+    json::write_u64(b, m.max_entries);
+    b.extend_from_slice(b",\"producers\":[");
+    for (i, (pid, entries)) in m.producers.iter().enumerate() {
+        if i > 0 {
+            b.push(b',');
+        }
+        b.extend_from_slice(b"{\"id\":");
+        json::write_bytes(b, pid);
+        b.extend_from_slice(b",\"entries\":[");
+        for (j, (iid, id)) in entries.iter().enumerate() {
+            if j > 0 {
+                b.push(b',');
+            }
+            b.push(b'[');
+            json::write_bytes(b, iid);
+            b.extend_from_slice(b",\"");
+            b.extend_from_slice(id_text(*id).as_bytes());
+            b.extend_from_slice(b"\"]");
+        }
+        b.extend_from_slice(b"]}");
+    }
+    b.extend_from_slice(b"],\"iids_added\":");
+    json::write_u64(b, m.iids_added);
+    b.extend_from_slice(b",\"iids_duplicates\":");
+    json::write_u64(b, m.iids_duplicates);
+    b.push(b'}');
 }
 
 impl DumpVisitor for Dump<'_> {
@@ -494,6 +529,9 @@ impl Visitor for Dump<'_> {
                 }
                 b.extend_from_slice(b",\"entries_added\":");
                 json::write_u64(b, m.entries_added);
+                if let Some(idmp) = &m.idmp {
+                    write_idmp(b, idmp);
+                }
                 b.extend_from_slice(b",\"groups\":[");
                 self.first = true;
             }
@@ -544,6 +582,9 @@ impl Visitor for Dump<'_> {
                     json::write_i64(b, p.delivery_time_ms);
                     b.extend_from_slice(b",\"delivery_count\":");
                     json::write_u64(b, p.delivery_count);
+                    if p.nacked {
+                        b.extend_from_slice(b",\"nacked\":true");
+                    }
                     b.push(b'}');
                 }
                 b.extend_from_slice(b"],\"consumers\":[");

@@ -1,3 +1,4 @@
+pub mod convert;
 pub mod dump;
 pub mod info;
 pub mod lzfcheck;
