@@ -269,3 +269,28 @@ fn skip_corrupt_extracts_the_intact_keys_of_a_damaged_file() {
     assert_eq!(got.len(), content(&sample()).len() - 1);
     assert!(!got.iter().any(|l| l.contains("user:1")));
 }
+
+#[test]
+fn no_checksum_writes_zeros_and_jsonl_converts_to_aof() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("z.rdb");
+    let o = run_stdin(
+        &["convert", "-q", "-", out.to_str().unwrap(), "--no-checksum"],
+        HFE_JSONL.as_bytes(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[bytes.len() - 9..], &[0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let v = run(&["verify", "--json", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&v.stdout).contains("\"checksum\":\"disabled\""));
+
+    let o = run_stdin(
+        &["convert", "-q", "-", "-", "--to", "aof"],
+        HFE_JSONL.as_bytes(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let aof = String::from_utf8_lossy(&o.stdout);
+    for cmd in ["HSET", "HPEXPIREAT", "PEXPIREAT", "SELECT"] {
+        assert!(aof.contains(cmd), "{cmd} missing from {aof}");
+    }
+}
