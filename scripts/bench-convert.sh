@@ -20,32 +20,13 @@ if [ ! -f "$rdb" ]; then
 fi
 python3 - "$rdb" <<'PY'
 import os, shutil, subprocess, sys, tempfile, time
+sys.path.insert(0, "scripts")
+from benchlib import measure as _measure, warm
+measure = lambda name, argv, runs=3: _measure(name, argv, size, runs)
 rdb = sys.argv[1]
 size = os.path.getsize(rdb)
 out_dir = tempfile.mkdtemp(dir=os.path.abspath("target/bench"))
-with open(rdb, "rb") as f:
-    while f.read(1 << 24):
-        pass
-def measure(name, argv, runs=3):
-    best = None
-    for _ in range(runs):
-        pid = os.fork()
-        if pid == 0:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            os.execv(argv[0], argv)
-        t0 = time.monotonic()
-        _, status, ru = os.wait4(pid, 0)
-        dt = time.monotonic() - t0
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            sys.exit(f"{name}: exit {code}")
-        if best is None or dt < best[0]:
-            best = (dt, ru.ru_maxrss)
-    dt, rss_kb = best
-    print(f"{name:<34} {dt:7.2f} s  {size / dt / 1e6:8.1f} MB/s  peak RSS {rss_kb / 1024:7.1f} MB")
-    return dt
+warm(rdb)
 print(f"file: {rdb} ({size / 1e6:.1f} MB)")
 tool = "target/release/rdbtool"
 o = lambda n: os.path.join(out_dir, n)

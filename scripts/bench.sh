@@ -20,32 +20,12 @@ fi
 check_rdb=/usr/bin/redis-check-rdb
 python3 - "$rdb" "$check_rdb" <<'PY'
 import os, resource, subprocess, sys, time
+sys.path.insert(0, "scripts")
+from benchlib import measure as _measure, warm
+measure = lambda name, argv, runs=5: _measure(name, argv, size, runs)
 rdb, check = sys.argv[1], sys.argv[2]
 size = os.path.getsize(rdb)
-# Warm the page cache so every tool reads from memory.
-with open(rdb, "rb") as f:
-    while f.read(1 << 24):
-        pass
-def measure(name, argv, runs=5):
-    best = None
-    for _ in range(runs):
-        pid = os.fork()
-        if pid == 0:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            os.execv(argv[0], argv)
-        t0 = time.monotonic()
-        _, status, ru = os.wait4(pid, 0)
-        dt = time.monotonic() - t0
-        code = os.waitstatus_to_exitcode(status)
-        if code != 0:
-            sys.exit(f"{name}: exit {code}")
-        if best is None or dt < best[0]:
-            best = (dt, ru.ru_maxrss)
-    dt, rss_kb = best
-    print(f"{name:<34} {dt:7.2f} s  {size / dt / 1e6:8.1f} MB/s  peak RSS {rss_kb / 1024:7.1f} MB")
-    return dt
+warm(rdb)
 print(f"file: {rdb} ({size / 1e6:.1f} MB)")
 t_ours = measure("rdbtool verify", ["target/release/rdbtool", "verify", "-q", rdb])
 measure("rdbtool dump --format jsonl", ["target/release/rdbtool", "dump", "-q", "--format", "jsonl", rdb])

@@ -265,3 +265,21 @@ pub fn shared_fixtures() -> Option<PathBuf> {
         None
     }
 }
+
+/// Every file below `root` whose name ends with `.ext`, sorted.
+pub fn files_with_ext(root: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("read fixtures dir") {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

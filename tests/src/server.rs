@@ -415,6 +415,34 @@ impl Server {
         p
     }
 
+    /// Pipes RESP commands into the server with `redis-cli --pipe` (as the README tells
+    /// users to); panics unless the reply summary shows no error.
+    pub fn pipe(&self, resp: &[u8]) {
+        use std::io::Write as _;
+        let cli = tool("REDIS_CLI").expect("redis-cli not found: run scripts/install-test-deps.sh");
+        let mut child = Command::new(cli)
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "--pipe"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start redis-cli");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let data = resp.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&data));
+        let out = child.wait_with_output().expect("redis-cli --pipe");
+        writer
+            .join()
+            .expect("writer thread")
+            .expect("write to redis-cli");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("errors: 0"),
+            "redis-cli --pipe: {text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// INFO server fields.
     pub fn info(&self, section: &str) -> BTreeMap<String, String> {
         let mut c = self.client();

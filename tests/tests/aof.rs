@@ -404,25 +404,6 @@ fn digest(s: &e2e::Server) -> Vec<u8> {
         .expect("DEBUG DIGEST")
 }
 
-/// Pipes RESP into a server with redis-cli --pipe; the reply summary must show no error.
-fn pipe_into(s: &e2e::Server, resp: &[u8]) {
-    use std::io::Write as _;
-    let cli = tool("REDIS_CLI").expect("redis-cli not found: run scripts/install-test-deps.sh");
-    let mut child = Command::new(cli)
-        .args(["-h", "127.0.0.1", "-p", &s.port().to_string(), "--pipe"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let data = resp.to_vec();
-    let w = std::thread::spawn(move || stdin.write_all(&data));
-    let out = child.wait_with_output().unwrap();
-    w.join().unwrap().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("errors: 0"), "redis-cli --pipe: {text}");
-}
-
 /// What a server loads from an AOF equals what our RESP dump of it rebuilds.
 #[test]
 fn dump_resp_rebuilds_what_the_server_loads_from_the_aof() {
@@ -502,7 +483,7 @@ fn dump_resp_rebuilds_what_the_server_loads_from_the_aof() {
         a.extend_from_slice(args);
         let loaded = e2e::Server::start_in(*kind, tmp, &a);
         let fresh = e2e::Server::start(*kind, &[]);
-        pipe_into(&fresh, &dumped.stdout);
+        fresh.pipe(&dumped.stdout);
         assert_eq!(
             String::from_utf8_lossy(&digest(&fresh)),
             String::from_utf8_lossy(&digest(&loaded)),
@@ -709,7 +690,7 @@ fn live_redis_aofs_in_every_mode() {
         );
         dumped.expect_success();
         let fresh = e2e::Server::start(e2e::ServerKind::Redis70, &[]);
-        pipe_into(&fresh, &dumped.stdout);
+        fresh.pipe(&dumped.stdout);
         assert_eq!(digest(&fresh), digest(&s), "{mode:?}: DEBUG DIGEST");
         // Cut the last INCR file anywhere: verify and redis-check-aof agree.
         let incr = v["files"].as_array().unwrap().last().unwrap()["file"]

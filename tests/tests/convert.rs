@@ -9,19 +9,17 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use e2e::bin::{RunOutput, rdbtool, run, run_with_stdin, shared_fixtures};
 use e2e::model::Model;
 use e2e::server::tool;
 use e2e::{PopulateOpts, Server, ServerKind, now_ms, populate};
-use formats::Result as FResult;
-use formats::rdb::read::{KeyInfo, ModuleData, Reader, StreamGroup, StreamId, StreamMeta, Visitor};
-use formats::rdb::value::{Collector, Record};
+use formats::rdb::TypeId;
+use formats::rdb::read::Reader;
+use formats::rdb::value::{Record, Records};
 use formats::rdb::write::{Rules, Writer, WriterOptions};
-use formats::rdb::{TypeId, Version};
 
 fn rdbtool_run(args: &[&OsStr]) -> RunOutput {
     run(&rdbtool(), args)
@@ -171,75 +169,6 @@ fn redis70_loads_every_version_we_write_with_the_same_digest() {
     }
 }
 
-/// Every key of a file with the byte range its record starts at.
-#[derive(Default)]
-struct Records {
-    col: Collector,
-    t: Option<(TypeId, u64)>,
-    out: Vec<(Record, TypeId, u64)>,
-    version: Option<Version>,
-}
-
-impl Visitor for Records {
-    fn header(&mut self, v: Version) -> FResult<()> {
-        self.version = Some(v);
-        Ok(())
-    }
-    fn begin_key(&mut self, k: &KeyInfo<'_>) -> FResult<()> {
-        self.t = Some((k.type_id, k.offset));
-        self.col.begin_key(k);
-        Ok(())
-    }
-    fn string(&mut self, v: &[u8]) -> FResult<()> {
-        self.col.string(v);
-        Ok(())
-    }
-    fn list_element(&mut self, e: &[u8]) -> FResult<()> {
-        self.col.list_element(e);
-        Ok(())
-    }
-    fn set_member(&mut self, m: &[u8]) -> FResult<()> {
-        self.col.set_member(m);
-        Ok(())
-    }
-    fn zset_member(&mut self, m: &[u8], s: f64) -> FResult<()> {
-        self.col.zset_member(m, s);
-        Ok(())
-    }
-    fn hash_field(&mut self, f: &[u8], v: &[u8], e: Option<i64>) -> FResult<()> {
-        self.col.hash_field(f, v, e);
-        Ok(())
-    }
-    fn stream_entry(
-        &mut self,
-        id: StreamId,
-        f: &[(
-            formats::rdb::encodings::Elem<'_>,
-            formats::rdb::encodings::Elem<'_>,
-        )],
-    ) -> FResult<()> {
-        self.col.stream_entry(id, f);
-        Ok(())
-    }
-    fn stream_meta(&mut self, m: &StreamMeta) -> FResult<()> {
-        self.col.stream_meta(m);
-        Ok(())
-    }
-    fn stream_group(&mut self, g: &StreamGroup) -> FResult<()> {
-        self.col.stream_group(g);
-        Ok(())
-    }
-    fn module_value(&mut self, m: &ModuleData<'_>) -> FResult<()> {
-        self.col.module_value(m);
-        Ok(())
-    }
-    fn end_key(&mut self) -> FResult<()> {
-        let (t, off) = self.t.take().expect("begin_key first");
-        self.out.push((self.col.record().clone(), t, off));
-        Ok(())
-    }
-}
-
 /// Keys the populate step builds under non-default settings (a positive list fill, a
 /// lowered PLAIN threshold), which the default thresholds cannot reproduce.
 /// `stream:big` has deleted entries (XDEL), which stay in its nodes and cannot be known
@@ -266,15 +195,19 @@ fn records_match_the_server(kind: ServerKind) {
     populate(&mut src.client(), kind, &PopulateOpts::default());
     let rdb = src.save_rdb();
     let bytes = fs::read(&rdb).unwrap();
-    let mut recs = Records::default();
-    Reader::new(&bytes[..])
-        .run(&mut recs)
+    let mut out: Vec<(Record, TypeId, u64)> = Vec::new();
+    let mut v = Records::new(|r: &Record, t, off| {
+        out.push((r.clone(), t, off));
+        Ok(())
+    });
+    let summary = Reader::new(&bytes[..])
+        .run(&mut v)
         .expect("read the server's RDB");
-    let version = recs.version.expect("header");
+    let version = summary.version;
     let rules = Rules::for_target(version, kind == ServerKind::Valkey81);
     let mut compared = 0;
     let mut mismatches = Vec::new();
-    for (rec, t, off) in &recs.out {
+    for (rec, t, off) in &out {
         if !deterministic(*t) || NON_DEFAULT.contains(&&rec.key[..]) {
             continue;
         }
@@ -322,30 +255,13 @@ fn records_match_valkey81_bytes() {
     records_match_the_server(ServerKind::Valkey81);
 }
 
-fn rdb_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in fs::read_dir(&dir).expect("read fixtures dir") {
-            let p = e.expect("dir entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rdb") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The fixtures we can read (as `verify` says), with their RDB version.
 fn readable_fixtures() -> Vec<(PathBuf, u32, bool)> {
     let Some(root) = shared_fixtures() else {
         return Vec::new();
     };
-    let mut own = rdb_files(&e2e::bin::workspace_root().join("fixtures"));
-    own.extend(rdb_files(&root));
+    let mut own = e2e::bin::files_with_ext(&e2e::bin::workspace_root().join("fixtures"), "rdb");
+    own.extend(e2e::bin::files_with_ext(&root, "rdb"));
     own.into_iter()
         .filter_map(|p| {
             let v = rdbtool_run(&[os("verify"), os("-q"), os("--json"), p.as_os_str()]);
@@ -483,28 +399,6 @@ fn jsonl_round_trips_to_rdb() {
     }
 }
 
-/// Pipes RESP commands into a server with `redis-cli --pipe`.
-fn pipe_into(s: &Server, resp: &[u8]) {
-    let cli = tool("REDIS_CLI").expect("redis-cli not found: run scripts/install-test-deps.sh");
-    let mut child = Command::new(cli)
-        .args(["-h", "127.0.0.1", "-p", &s.port().to_string(), "--pipe"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start redis-cli");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = resp.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&data));
-    let out = child.wait_with_output().expect("redis-cli --pipe");
-    writer.join().expect("writer").expect("write to redis-cli");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("errors: 0"),
-        "redis-cli --pipe: {text}"
-    );
-}
-
 #[test]
 fn aof_outputs_rebuild_the_dataset_in_redis70() {
     let tmp = tempfile::tempdir().unwrap();
@@ -526,7 +420,7 @@ fn aof_outputs_rebuild_the_dataset_in_redis70() {
     let aof = tmp.path().join("out.aof");
     rdbtool_run(&[os("convert"), os("-q"), rdb.as_os_str(), aof.as_os_str()]).expect_success();
     let dst = Server::start(ServerKind::Redis70, &[]);
-    pipe_into(&dst, &fs::read(&aof).unwrap());
+    dst.pipe(&fs::read(&aof).unwrap());
     assert_eq!(digest(&dst), want, "--to aof piped");
     dst.stop();
     for preamble in ["none", "rdb"] {

@@ -3,7 +3,7 @@
 //! content, and this repository's own sample fixture against its golden views.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use e2e::bin::{rdbtool, run, shared_fixtures, workspace_root};
 use e2e::model::Model;
@@ -22,23 +22,6 @@ const INVALID: &[(&str, &str)] = &[
     ("module.rdb", "hellotype"),
 ];
 
-fn rdb_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).expect("read fixtures dir") {
-            let p = e.expect("dir entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rdb") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn invalid_word(p: &Path) -> Option<&'static str> {
     let name = p.file_name()?.to_str()?;
     INVALID.iter().find(|(n, _)| *n == name).map(|(_, w)| *w)
@@ -49,7 +32,7 @@ fn every_shared_rdb_verifies_as_redis_says() {
     let Some(root) = shared_fixtures() else {
         return;
     };
-    let files = rdb_files(&root);
+    let files = e2e::bin::files_with_ext(&root, "rdb");
     assert!(
         files.len() > 150,
         "expected the shared fixtures' RDB files, found {}",

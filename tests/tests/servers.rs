@@ -5,12 +5,8 @@
 //! - `rdbtool dump --format resp` piped into a fresh server of the same kind rebuilds the
 //!   same dataset (`DEBUG DIGEST` equal, and the full model equal, stream groups included).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use e2e::bin::{rdbtool, run};
 use e2e::model::Model;
-use e2e::server::tool;
 use e2e::{PopulateOpts, Server, ServerKind, now_ms, populate};
 
 /// Keys whose `DEBUG DIGEST-VALUE` differs between two servers (for failure messages).
@@ -34,32 +30,6 @@ fn digest(s: &Server) -> Vec<u8> {
     let mut c = s.client();
     c.cmd_bulk(&[b"DEBUG", b"DIGEST"])
         .expect("DEBUG DIGEST reply")
-}
-
-/// Pipes RESP commands into a server with `redis-cli --pipe` (as the README says).
-fn pipe_into(s: &Server, resp: &[u8]) {
-    let cli = tool("REDIS_CLI").expect("redis-cli not found: run scripts/install-test-deps.sh");
-    let mut child = Command::new(cli)
-        .args(["-h", "127.0.0.1", "-p", &s.port().to_string(), "--pipe"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start redis-cli");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = resp.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&data));
-    let out = child.wait_with_output().expect("redis-cli --pipe");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("write to redis-cli");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("errors: 0"),
-        "redis-cli --pipe: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn round_trip(kind: ServerKind, opts: PopulateOpts) {
@@ -125,7 +95,7 @@ fn round_trip(kind: ServerKind, opts: PopulateOpts) {
     );
     resp.expect_success();
     let dst = Server::start(kind, &[]);
-    pipe_into(&dst, &resp.stdout);
+    dst.pipe(&resp.stdout);
     let rebuilt = Model::from_server_all(&mut dst.client());
     rebuilt
         .without_consumer_times()

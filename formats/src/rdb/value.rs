@@ -424,6 +424,74 @@ impl Collector {
     }
 }
 
+/// A [`Visitor`] that hands every key to `f` whole, with the type byte it was stored as
+/// and its file offset: the simplest way to read an RDB one record at a time.
+pub struct Records<F> {
+    col: Collector,
+    key: Option<(TypeId, u64)>,
+    f: F,
+}
+
+impl<F: FnMut(&Record, TypeId, u64) -> Result<()>> Records<F> {
+    pub fn new(f: F) -> Self {
+        Records {
+            col: Collector::new(),
+            key: None,
+            f,
+        }
+    }
+}
+
+impl<F: FnMut(&Record, TypeId, u64) -> Result<()>> Visitor for Records<F> {
+    fn begin_key(&mut self, k: &KeyInfo<'_>) -> Result<()> {
+        self.key = Some((k.type_id, k.offset));
+        self.col.begin_key(k);
+        Ok(())
+    }
+    fn string(&mut self, v: &[u8]) -> Result<()> {
+        self.col.string(v);
+        Ok(())
+    }
+    fn list_element(&mut self, e: &[u8]) -> Result<()> {
+        self.col.list_element(e);
+        Ok(())
+    }
+    fn set_member(&mut self, m: &[u8]) -> Result<()> {
+        self.col.set_member(m);
+        Ok(())
+    }
+    fn zset_member(&mut self, m: &[u8], score: f64) -> Result<()> {
+        self.col.zset_member(m, score);
+        Ok(())
+    }
+    fn hash_field(&mut self, f: &[u8], v: &[u8], ttl: Option<i64>) -> Result<()> {
+        self.col.hash_field(f, v, ttl);
+        Ok(())
+    }
+    fn stream_entry(&mut self, id: StreamId, fields: &[(Elem<'_>, Elem<'_>)]) -> Result<()> {
+        self.col.stream_entry(id, fields);
+        Ok(())
+    }
+    fn stream_meta(&mut self, m: &StreamMeta) -> Result<()> {
+        self.col.stream_meta(m);
+        Ok(())
+    }
+    fn stream_group(&mut self, g: &StreamGroup) -> Result<()> {
+        self.col.stream_group(g);
+        Ok(())
+    }
+    fn module_value(&mut self, m: &ModuleData<'_>) -> Result<()> {
+        self.col.module_value(m);
+        Ok(())
+    }
+    fn end_key(&mut self) -> Result<()> {
+        match self.key.take() {
+            Some((t, offset)) => (self.f)(self.col.record(), t, offset),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Delivers a held record to a visitor as the reader would have: `begin_key`, the
 /// value callbacks, `end_key`. `type_id` and `encoding` are what the record is said to
 /// have been stored as; `offset` is where it came from (a file offset or line).

@@ -405,6 +405,42 @@ fn exceeds(fill: i32, new_sz: usize, count: usize) -> bool {
     }
 }
 
+/// The blob of a compact encoding being built: a listpack, or a ziplist for RDB < 10.
+enum Blob {
+    Listpack(listpack::write::Writer),
+    Ziplist(ziplist::write::Writer),
+}
+
+impl Blob {
+    fn new(listpack: bool, rdb_version: u32) -> Self {
+        if listpack {
+            Blob::Listpack(listpack::write::Writer::new())
+        } else {
+            Blob::Ziplist(ziplist::write::Writer::for_rdb_version(rdb_version))
+        }
+    }
+
+    /// Appends one entry's elements (a member, a field and value, ...); `at` and
+    /// `what` name the record for an error.
+    fn push(&mut self, elems: &[Elem<'_>], what: &str, at: u64) -> Result<()> {
+        for &e in elems {
+            let r = match self {
+                Blob::Listpack(lp) => lp.try_push(e),
+                Blob::Ziplist(zl) => zl.try_push(e),
+            };
+            r.map_err(|err| enc_error(err, what, at))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Blob::Listpack(lp) => lp.finish(),
+            Blob::Ziplist(zl) => zl.finish(),
+        }
+    }
+}
+
 /// Elements of at least this size get a PLAIN quicklist node (`packed_threshold`).
 const PLAIN_THRESHOLD: usize = 1 << 30;
 
@@ -479,13 +515,12 @@ impl<W: Write> Writer<W> {
         match t {
             TypeId::List => self.strings(l),
             TypeId::ListZiplist => {
-                let mut z = ziplist::write::Writer::for_rdb_version(self.version.number);
+                let mut b = Blob::new(false, self.version.number);
+                let at = self.offset();
                 for e in l.iter() {
-                    let at = self.offset();
-                    z.try_push(Elem::Bytes(e))
-                        .map_err(|err| enc_error(err, "list ziplist", at))?;
+                    b.push(&[Elem::Bytes(e)], "list ziplist", at)?;
                 }
-                self.string(&z.finish())
+                self.string(&b.finish())
             }
             TypeId::ListQuicklist => self.quicklist_v1(l, rules.list_max_listpack_size),
             _ => self.quicklist_v2(l, rules),
@@ -603,13 +638,12 @@ impl<W: Write> Writer<W> {
                 self.string(&w.finish())
             }
             TypeId::SetListpack => {
-                let mut lp = listpack::write::Writer::new();
+                let mut b = Blob::new(true, self.version.number);
+                let at = self.offset();
                 for m in s.iter() {
-                    let at = self.offset();
-                    lp.try_push(Elem::Bytes(m))
-                        .map_err(|err| enc_error(err, "set listpack", at))?;
+                    b.push(&[Elem::Bytes(m)], "set listpack", at)?;
                 }
-                self.string(&lp.finish())
+                self.string(&b.finish())
             }
             _ => self.strings(s),
         }
@@ -622,8 +656,8 @@ impl<W: Write> Writer<W> {
             TypeId::ZsetZiplist | TypeId::ZsetListpack => {
                 let style = score_style(self.version);
                 let listpack = t == TypeId::ZsetListpack;
-                let mut lp = listpack::write::Writer::new();
-                let mut zl = ziplist::write::Writer::for_rdb_version(self.version.number);
+                let mut b = Blob::new(listpack, self.version.number);
+                let at = self.offset();
                 for &i in &order {
                     let m = z.members.get(i);
                     let s = z.scores.get(i).copied().unwrap_or_default();
@@ -632,25 +666,13 @@ impl<W: Write> Writer<W> {
                     if int.is_none() {
                         score::d2string(s, style, &mut text);
                     }
-                    let at = self.offset();
                     let score = match int {
                         Some(i) => Elem::Int(i),
                         None => Elem::Bytes(&text),
                     };
-                    let r = if listpack {
-                        lp.try_push(Elem::Bytes(m))
-                            .and_then(|()| lp.try_push(score))
-                    } else {
-                        zl.try_push(Elem::Bytes(m))
-                            .and_then(|()| zl.try_push(score))
-                    };
-                    r.map_err(|err| enc_error(err, "zset", at))?;
+                    b.push(&[Elem::Bytes(m), score], "zset", at)?;
                 }
-                if listpack {
-                    self.string(&lp.finish())
-                } else {
-                    self.string(&zl.finish())
-                }
+                self.string(&b.finish())
             }
             _ => {
                 // Skiplists are written tail to head: descending.
@@ -675,24 +697,12 @@ impl<W: Write> Writer<W> {
         let pairs = || h.fields.iter().zip(h.values.iter());
         match t {
             TypeId::HashZiplist | TypeId::HashListpack => {
-                let mut lp = listpack::write::Writer::new();
-                let mut zl = ziplist::write::Writer::for_rdb_version(self.version.number);
-                let listpack = t == TypeId::HashListpack;
+                let mut b = Blob::new(t == TypeId::HashListpack, self.version.number);
+                let at = self.offset();
                 for (f, v) in pairs() {
-                    let at = self.offset();
-                    let (f, v) = (Elem::Bytes(f), Elem::Bytes(v));
-                    let r = if listpack {
-                        lp.try_push(f).and_then(|()| lp.try_push(v))
-                    } else {
-                        zl.try_push(f).and_then(|()| zl.try_push(v))
-                    };
-                    r.map_err(|err| enc_error(err, "hash", at))?;
+                    b.push(&[Elem::Bytes(f), Elem::Bytes(v)], "hash", at)?;
                 }
-                if listpack {
-                    self.string(&lp.finish())
-                } else {
-                    self.string(&zl.finish())
-                }
+                self.string(&b.finish())
             }
             TypeId::HashListpackEx => {
                 // Fields with a TTL first, ascending (stable), then the others in order.
@@ -703,16 +713,18 @@ impl<W: Write> Writer<W> {
                 });
                 let min = h.ttls.iter().flatten().min().copied().unwrap_or(0);
                 self.raw(&min.to_le_bytes())?;
-                let mut lp = listpack::write::Writer::new();
+                let mut b = Blob::new(true, self.version.number);
+                let at = self.offset();
                 for i in order {
-                    let at = self.offset();
                     let ttl = h.ttls.get(i).copied().flatten().unwrap_or(0);
-                    lp.try_push(Elem::Bytes(h.fields.get(i)))
-                        .and_then(|()| lp.try_push(Elem::Bytes(h.values.get(i))))
-                        .and_then(|()| lp.try_push(Elem::Int(ttl)))
-                        .map_err(|err| enc_error(err, "hash listpack-ex", at))?;
+                    let (f, v) = (h.fields.get(i), h.values.get(i));
+                    b.push(
+                        &[Elem::Bytes(f), Elem::Bytes(v), Elem::Int(ttl)],
+                        "hash listpack-ex",
+                        at,
+                    )?;
                 }
-                self.string(&lp.finish())
+                self.string(&b.finish())
             }
             TypeId::HashMetadata => {
                 let min = h.ttls.iter().flatten().min().copied().unwrap_or(0);
@@ -755,54 +767,9 @@ impl<W: Write> Writer<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rdb::read::{KeyInfo, Reader, Visitor};
-    use crate::rdb::value::{Collector, HashValue, ZsetValue};
+    use crate::rdb::read::Reader;
+    use crate::rdb::value::{HashValue, ZsetValue};
     use crate::rdb::write::WriterOptions;
-
-    /// Collects every record of a file, with the type byte it was stored as.
-    #[derive(Default)]
-    struct All {
-        col: Collector,
-        out: Vec<(Record, TypeId)>,
-        t: Option<TypeId>,
-    }
-
-    impl Visitor for All {
-        fn begin_key(&mut self, k: &KeyInfo<'_>) -> Result<()> {
-            self.t = Some(k.type_id);
-            self.col.begin_key(k);
-            Ok(())
-        }
-        fn string(&mut self, v: &[u8]) -> Result<()> {
-            self.col.string(v);
-            Ok(())
-        }
-        fn list_element(&mut self, e: &[u8]) -> Result<()> {
-            self.col.list_element(e);
-            Ok(())
-        }
-        fn set_member(&mut self, m: &[u8]) -> Result<()> {
-            self.col.set_member(m);
-            Ok(())
-        }
-        fn zset_member(&mut self, m: &[u8], s: f64) -> Result<()> {
-            self.col.zset_member(m, s);
-            Ok(())
-        }
-        fn hash_field(&mut self, f: &[u8], v: &[u8], e: Option<i64>) -> Result<()> {
-            self.col.hash_field(f, v, e);
-            Ok(())
-        }
-        fn module_value(&mut self, m: &crate::rdb::read::ModuleData<'_>) -> Result<()> {
-            self.col.module_value(m);
-            Ok(())
-        }
-        fn end_key(&mut self) -> Result<()> {
-            let t = self.t.take().unwrap();
-            self.out.push((self.col.record().clone(), t));
-            Ok(())
-        }
-    }
 
     fn redis(n: u32) -> Version {
         Version {
@@ -827,9 +794,13 @@ mod tests {
     }
 
     fn read(bytes: &[u8]) -> Vec<(Record, TypeId)> {
-        let mut all = All::default();
-        Reader::new(bytes).run(&mut all).unwrap();
-        all.out
+        let mut out = Vec::new();
+        let mut v = crate::rdb::value::Records::new(|r: &Record, t, _| {
+            out.push((r.clone(), t));
+            Ok(())
+        });
+        Reader::new(bytes).run(&mut v).unwrap();
+        out
     }
 
     fn rec(key: &str, value: Value) -> Record {
