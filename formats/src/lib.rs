@@ -14,6 +14,7 @@
 pub mod aof;
 pub mod atomic;
 pub mod crc;
+pub mod engine;
 pub mod error;
 pub mod escape;
 pub mod glob;

@@ -53,7 +53,21 @@ pub fn load_order(layout: &Layout) -> Vec<PathBuf> {
 /// Calls `f` for every command of the AOF in load order (SELECT, MULTI and EXEC
 /// included, as written). A cut tail of the last file is dropped and reported; any
 /// other damage is an error.
-pub fn walk<F>(layout: &Layout, mut f: F) -> Result<Walked>
+pub fn walk<F>(layout: &Layout, f: F) -> Result<Walked>
+where
+    F: FnMut(&Source<'_>, &[&[u8]]) -> Result<()>,
+{
+    walk_with(layout, None, f)
+}
+
+/// Like [`walk`], except that RDB parts go to `rdb` (when given) as the records they
+/// are, instead of being expanded into commands; `rdb` is told each part's file by
+/// [`RdbParts::part`]. Commands after an RDB part apply to the db its last key was in.
+pub fn walk_with<F>(
+    layout: &Layout,
+    mut rdb_parts: Option<&mut dyn RdbParts>,
+    mut f: F,
+) -> Result<Walked>
 where
     F: FnMut(&Source<'_>, &[&[u8]]) -> Result<()>,
 {
@@ -72,12 +86,22 @@ where
         let mut ts = None;
         if is_rdb {
             let mut rdb = crate::rdb::Reader::new(input);
-            let mut em = Emitter::new(Forward {
-                file: path,
-                f: &mut f,
-                db: &mut db,
-            });
-            let summary = rdb.run(&mut em)?;
+            let summary = match rdb_parts.as_deref_mut() {
+                Some(v) => {
+                    v.part(path);
+                    let s = rdb.run(v.visitor())?;
+                    db = v.last_db();
+                    s
+                }
+                None => {
+                    let mut em = Emitter::new(Forward {
+                        file: path,
+                        f: &mut f,
+                        db: &mut db,
+                    });
+                    rdb.run(&mut em)?
+                }
+            };
             if let crate::rdb::read::ChecksumStatus::Mismatch { stored, computed } =
                 summary.checksum
             {
@@ -95,6 +119,17 @@ where
         }
     }
     Ok(walked)
+}
+
+/// Takes the RDB parts of an AOF as records (see [`walk_with`]).
+pub trait RdbParts {
+    /// The next part comes from `file`.
+    fn part(&mut self, file: &Path);
+    /// The visitor the part's records go to.
+    fn visitor(&mut self) -> &mut dyn crate::rdb::Visitor;
+    /// The db of the part's last key (commands after the part apply to it, as Redis
+    /// keeps the db the loader selected).
+    fn last_db(&self) -> u64;
 }
 
 /// Hands the emitter's commands to the caller with their origin.

@@ -119,6 +119,22 @@ impl Rules {
     }
 }
 
+/// The release a server writing `v` reports (`redis-ver` / `valkey-ver`): the first
+/// release of that RDB version (Redis 3.0.7 for RDB 6, the last of its line).
+pub fn default_release(v: Version) -> &'static str {
+    match (v.flavor, v.number) {
+        (Flavor::Valkey, _) => "9.0.0",
+        (_, ..=6) => "3.0.7",
+        (_, 7) => "3.2.0",
+        (_, 8) => "4.0.0",
+        (_, 9) => "6.2.0",
+        (_, 10) => "7.0.0",
+        (_, 11) => "7.2.0",
+        (_, 12) => "7.4.0",
+        _ => "8.6.0",
+    }
+}
+
 /// The type byte a record was written with and its encoding name (as `dump` reports).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Encoded {
@@ -298,7 +314,7 @@ pub fn choose(value: &Value, v: Version, rules: &Rules) -> Encoded {
     let redis = v.flavor == Flavor::Redis;
     let v10 = !redis || n >= 10;
     match value {
-        Value::String(_) => enc(TypeId::String, "raw"),
+        Value::String(_) => enc(TypeId::String, "string"),
         Value::List(l) => {
             if redis && n < 7 {
                 if l.len() <= rules.list_max_ziplist_entries

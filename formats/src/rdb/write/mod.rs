@@ -20,7 +20,7 @@ mod encode;
 pub mod score;
 mod stream;
 
-pub use encode::{Encoded, Loss, Rules, choose, degrade, losses};
+pub use encode::{Encoded, Loss, Rules, choose, default_release, degrade, losses};
 
 /// Options for a [`Writer`].
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,792 @@
+//! Geo commands (Redis 7.0 `geo.c`, `geohash.c`, `geohash_helper.c`): GEOADD (a ZADD
+//! of 52-bit interleaved geohash scores) and the STORE forms of the radius searches
+//! (GEORADIUS / GEORADIUSBYMEMBER ... STORE|STOREDIST, GEOSEARCHSTORE), which Redis
+//! propagates as they are, so the engine runs the search: the same 9-box geohash
+//! cover, the same zset ranges scanned in the same order, the same haversine with the
+//! same libm calls, and for COUNT without ANY the same `pqsort`.
+
+use super::super::{Ctx, ExecError, is, parse_f64, parse_i64};
+use super::pqsort::pqsort;
+use crate::engine::obj::Score;
+use crate::engine::{Obj, Zset};
+
+const LAT_MIN: f64 = -85.051_128_78;
+const LAT_MAX: f64 = 85.051_128_78;
+const LONG_MIN: f64 = -180.0;
+const LONG_MAX: f64 = 180.0;
+const STEP_MAX: u8 = 26;
+const D_R: f64 = std::f64::consts::PI / 180.0;
+const EARTH_RADIUS_IN_METERS: f64 = 6_372_797.560_856;
+const MERCATOR_MAX: f64 = 20_037_726.37;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Bits {
+    bits: u64,
+    step: u8,
+}
+
+impl Bits {
+    fn is_zero(self) -> bool {
+        self.bits == 0 && self.step == 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Range {
+    min: f64,
+    max: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Area {
+    longitude: Range,
+    latitude: Range,
+}
+
+fn interleave64(xlo: u32, ylo: u32) -> u64 {
+    const B: [u64; 5] = [
+        0x5555_5555_5555_5555,
+        0x3333_3333_3333_3333,
+        0x0F0F_0F0F_0F0F_0F0F,
+        0x00FF_00FF_00FF_00FF,
+        0x0000_FFFF_0000_FFFF,
+    ];
+    const S: [u32; 5] = [1, 2, 4, 8, 16];
+    let mut x = u64::from(xlo);
+    let mut y = u64::from(ylo);
+    for i in (0..5).rev() {
+        x = (x | (x << S[i])) & B[i];
+        y = (y | (y << S[i])) & B[i];
+    }
+    x | (y << 1)
+}
+
+fn deinterleave64(interleaved: u64) -> u64 {
+    const B: [u64; 6] = [
+        0x5555_5555_5555_5555,
+        0x3333_3333_3333_3333,
+        0x0F0F_0F0F_0F0F_0F0F,
+        0x00FF_00FF_00FF_00FF,
+        0x0000_FFFF_0000_FFFF,
+        0x0000_0000_FFFF_FFFF,
+    ];
+    const S: [u32; 6] = [0, 1, 2, 4, 8, 16];
+    let mut x = interleaved;
+    let mut y = interleaved >> 1;
+    for i in 0..6 {
+        x = (x | (x >> S[i])) & B[i];
+        y = (y | (y >> S[i])) & B[i];
+    }
+    x | (y << 32)
+}
+
+/// `geohashEncode` over the WGS84 ranges Redis uses.
+fn encode(longitude: f64, latitude: f64, step: u8) -> Option<Bits> {
+    if step > 32 || step == 0 {
+        return None;
+    }
+    if !(LONG_MIN..=LONG_MAX).contains(&longitude) || !(LAT_MIN..=LAT_MAX).contains(&latitude) {
+        return None;
+    }
+    let mut lat_offset = (latitude - LAT_MIN) / (LAT_MAX - LAT_MIN);
+    let mut long_offset = (longitude - LONG_MIN) / (LONG_MAX - LONG_MIN);
+    lat_offset *= (1u64 << step) as f64;
+    long_offset *= (1u64 << step) as f64;
+    Some(Bits {
+        bits: interleave64(lat_offset as u32, long_offset as u32),
+        step,
+    })
+}
+
+/// `geohashDecode`.
+fn decode(hash: Bits) -> Option<Area> {
+    if hash.is_zero() {
+        return None;
+    }
+    let step = hash.step;
+    let sep = deinterleave64(hash.bits);
+    let lat_scale = LAT_MAX - LAT_MIN;
+    let long_scale = LONG_MAX - LONG_MIN;
+    let ilato = sep as u32;
+    let ilono = (sep >> 32) as u32;
+    let div = (1u64 << step) as f64;
+    Some(Area {
+        latitude: Range {
+            min: LAT_MIN + (f64::from(ilato) / div) * lat_scale,
+            max: LAT_MIN + (f64::from(ilato.wrapping_add(1)) / div) * lat_scale,
+        },
+        longitude: Range {
+            min: LONG_MIN + (f64::from(ilono) / div) * long_scale,
+            max: LONG_MIN + (f64::from(ilono.wrapping_add(1)) / div) * long_scale,
+        },
+    })
+}
+
+/// `geohashDecodeAreaToLongLat`: the cell's center, clamped.
+fn area_center(area: &Area) -> [f64; 2] {
+    let x = ((area.longitude.min + area.longitude.max) / 2.0).clamp(LONG_MIN, LONG_MAX);
+    let y = ((area.latitude.min + area.latitude.max) / 2.0).clamp(LAT_MIN, LAT_MAX);
+    [x, y]
+}
+
+/// x86-64 gcc's `(uint64_t)double` (only well defined below 2^64; the rest mirrors the
+/// instructions gcc emits).
+fn to_u64_like_c(d: f64) -> u64 {
+    fn cvtt(d: f64) -> i64 {
+        if d.is_nan() || !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&d) {
+            i64::MIN
+        } else {
+            d as i64
+        }
+    }
+    const TWO63: f64 = 9_223_372_036_854_775_808.0;
+    if d >= TWO63 {
+        (cvtt(d - TWO63) as u64) ^ (1 << 63)
+    } else {
+        cvtt(d) as u64
+    }
+}
+
+/// `decodeGeohash`: the position a score stands for.
+fn decode_score(score: f64) -> Option<[f64; 2]> {
+    let area = decode(Bits {
+        bits: to_u64_like_c(score),
+        step: STEP_MAX,
+    })?;
+    Some(area_center(&area))
+}
+
+fn move_x(hash: &mut Bits, d: i8) {
+    if d == 0 {
+        return;
+    }
+    let mut x = hash.bits & 0xaaaa_aaaa_aaaa_aaaa;
+    let y = hash.bits & 0x5555_5555_5555_5555;
+    let zz = 0x5555_5555_5555_5555u64 >> (64 - u32::from(hash.step) * 2);
+    if d > 0 {
+        x = x.wrapping_add(zz + 1);
+    } else {
+        x |= zz;
+        x = x.wrapping_sub(zz + 1);
+    }
+    x &= 0xaaaa_aaaa_aaaa_aaaa >> (64 - u32::from(hash.step) * 2);
+    hash.bits = x | y;
+}
+
+fn move_y(hash: &mut Bits, d: i8) {
+    if d == 0 {
+        return;
+    }
+    let x = hash.bits & 0xaaaa_aaaa_aaaa_aaaa;
+    let mut y = hash.bits & 0x5555_5555_5555_5555;
+    let zz = 0xaaaa_aaaa_aaaa_aaaau64 >> (64 - u32::from(hash.step) * 2);
+    if d > 0 {
+        y = y.wrapping_add(zz + 1);
+    } else {
+        y |= zz;
+        y = y.wrapping_sub(zz + 1);
+    }
+    y &= 0x5555_5555_5555_5555 >> (64 - u32::from(hash.step) * 2);
+    hash.bits = x | y;
+}
+
+fn moved(hash: Bits, dx: i8, dy: i8) -> Bits {
+    let mut h = hash;
+    move_x(&mut h, dx);
+    move_y(&mut h, dy);
+    h
+}
+
+/// The boxes searched, in Redis's order: self, N, S, E, W, NE, NW, SE, SW.
+struct Radius {
+    boxes: [Bits; 9],
+}
+
+/// The search shape (`GeoShape`), all lengths in the unit; `conversion` is meters per
+/// unit.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shape {
+    rect: bool,
+    xy: [f64; 2],
+    conversion: f64,
+    radius: f64,
+    width: f64,
+    height: f64,
+}
+
+fn deg_rad(ang: f64) -> f64 {
+    ang * D_R
+}
+
+fn rad_deg(ang: f64) -> f64 {
+    ang / D_R
+}
+
+/// `geohashEstimateStepsByRadius`.
+fn estimate_steps(mut range_meters: f64, lat: f64) -> u8 {
+    if range_meters == 0.0 {
+        return 26;
+    }
+    let mut step: i32 = 1;
+    while range_meters < MERCATOR_MAX {
+        range_meters *= 2.0;
+        step += 1;
+    }
+    step -= 2;
+    if !(-66.0..=66.0).contains(&lat) {
+        step -= 1;
+        if !(-80.0..=80.0).contains(&lat) {
+            step -= 1;
+        }
+    }
+    step.clamp(1, 26) as u8
+}
+
+/// `geohashBoundingBox`: [min_lon, min_lat, max_lon, max_lat].
+fn bounding_box(s: &Shape) -> [f64; 4] {
+    let (longitude, latitude) = (s.xy[0], s.xy[1]);
+    let height = s.conversion * if s.rect { s.height / 2.0 } else { s.radius };
+    let width = s.conversion * if s.rect { s.width / 2.0 } else { s.radius };
+    let lat_delta = rad_deg(height / EARTH_RADIUS_IN_METERS);
+    let long_delta_top =
+        rad_deg(width / EARTH_RADIUS_IN_METERS / deg_rad(latitude + lat_delta).cos());
+    let long_delta_bottom =
+        rad_deg(width / EARTH_RADIUS_IN_METERS / deg_rad(latitude - lat_delta).cos());
+    let south = latitude < 0.0;
+    let delta = if south {
+        long_delta_bottom
+    } else {
+        long_delta_top
+    };
+    [
+        longitude - delta,
+        latitude - lat_delta,
+        longitude + delta,
+        latitude + lat_delta,
+    ]
+}
+
+/// `geohashCalculateAreasByShapeWGS84`.
+fn areas_by_shape(s: &Shape) -> Radius {
+    let [min_lon, min_lat, max_lon, max_lat] = bounding_box(s);
+    let (longitude, latitude) = (s.xy[0], s.xy[1]);
+    let mut radius_meters = if s.rect {
+        ((s.width / 2.0) * (s.width / 2.0) + (s.height / 2.0) * (s.height / 2.0)).sqrt()
+    } else {
+        s.radius
+    };
+    radius_meters *= s.conversion;
+    let mut steps = estimate_steps(radius_meters, latitude);
+    let cover = |steps: u8| {
+        let hash = encode(longitude, latitude, steps).unwrap_or_default();
+        let n = [
+            moved(hash, 0, 1),   // north
+            moved(hash, 0, -1),  // south
+            moved(hash, 1, 0),   // east
+            moved(hash, -1, 0),  // west
+            moved(hash, 1, 1),   // north east
+            moved(hash, -1, 1),  // north west
+            moved(hash, 1, -1),  // south east
+            moved(hash, -1, -1), // south west
+        ];
+        let area = decode(hash).unwrap_or_default();
+        (hash, n, area)
+    };
+    let (mut hash, mut n, mut area) = cover(steps);
+    let dec = |h: Bits| decode(h).unwrap_or_default();
+    let decrease = dec(n[0]).latitude.max < max_lat
+        || dec(n[1]).latitude.min > min_lat
+        || dec(n[2]).longitude.max < max_lon
+        || dec(n[3]).longitude.min > min_lon;
+    if steps > 1 && decrease {
+        steps -= 1;
+        (hash, n, area) = cover(steps);
+    }
+    if steps >= 2 {
+        let zero = Bits::default();
+        if area.latitude.min < min_lat {
+            (n[1], n[7], n[6]) = (zero, zero, zero); // south, south west, south east
+        }
+        if area.latitude.max > max_lat {
+            (n[0], n[4], n[5]) = (zero, zero, zero); // north, north east, north west
+        }
+        if area.longitude.min < min_lon {
+            (n[3], n[7], n[5]) = (zero, zero, zero); // west, south west, north west
+        }
+        if area.longitude.max > max_lon {
+            (n[2], n[6], n[4]) = (zero, zero, zero); // east, south east, north east
+        }
+    }
+    Radius {
+        boxes: [hash, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]],
+    }
+}
+
+fn align52(hash: Bits) -> u64 {
+    hash.bits << (52 - u32::from(hash.step) * 2)
+}
+
+fn lat_distance(lat1d: f64, lat2d: f64) -> f64 {
+    EARTH_RADIUS_IN_METERS * (deg_rad(lat2d) - deg_rad(lat1d)).abs()
+}
+
+/// `geohashGetDistance`: haversine on the sphere Redis uses.
+fn distance(lon1d: f64, lat1d: f64, lon2d: f64, lat2d: f64) -> f64 {
+    let lon1r = deg_rad(lon1d);
+    let lon2r = deg_rad(lon2d);
+    let v = ((lon2r - lon1r) / 2.0).sin();
+    if v == 0.0 {
+        return lat_distance(lat1d, lat2d);
+    }
+    let lat1r = deg_rad(lat1d);
+    let lat2r = deg_rad(lat2d);
+    let u = ((lat2r - lat1r) / 2.0).sin();
+    let a = u * u + lat1r.cos() * lat2r.cos() * v * v;
+    2.0 * EARTH_RADIUS_IN_METERS * a.sqrt().asin()
+}
+
+/// `geoWithinShape`: the decoded position and the distance to the center when inside.
+fn within(s: &Shape, score: f64) -> Option<([f64; 2], f64)> {
+    let xy = decode_score(score)?;
+    if s.rect {
+        let (w, h) = (s.width * s.conversion, s.height * s.conversion);
+        if lat_distance(s.xy[1], xy[1]) > h / 2.0 {
+            return None;
+        }
+        if distance(xy[0], xy[1], s.xy[0], xy[1]) > w / 2.0 {
+            return None;
+        }
+        Some((xy, distance(s.xy[0], s.xy[1], xy[0], xy[1])))
+    } else {
+        let d = distance(s.xy[0], s.xy[1], xy[0], xy[1]);
+        (d <= s.radius * s.conversion).then_some((xy, d))
+    }
+}
+
+struct Point {
+    dist: f64,
+    score: f64,
+    member: Vec<u8>,
+}
+
+/// `membersOfAllNeighbors`: the zset members inside the shape, box by box in score
+/// order, stopping at `limit` (ANY) when it is not 0.
+fn search(z: &Zset, r: &Radius, s: &Shape, limit: usize) -> Vec<Point> {
+    let mut ga: Vec<Point> = Vec::new();
+    let mut last: Option<usize> = None;
+    for (i, b) in r.boxes.iter().enumerate() {
+        if b.is_zero() {
+            continue;
+        }
+        if last.is_some_and(|l| r.boxes[l] == *b) {
+            continue;
+        }
+        if !ga.is_empty() && limit > 0 && ga.len() >= limit {
+            break;
+        }
+        let min = align52(*b) as f64;
+        let max = align52(Bits {
+            bits: b.bits.wrapping_add(1),
+            step: b.step,
+        }) as f64;
+        for (score, member) in z.order.range((Score(min), Vec::new())..) {
+            if score.0 >= max {
+                break;
+            }
+            if let Some((_, d)) = within(s, score.0) {
+                ga.push(Point {
+                    dist: d,
+                    score: score.0,
+                    member: member.clone(),
+                });
+            }
+            if !ga.is_empty() && limit > 0 && ga.len() >= limit {
+                break;
+            }
+        }
+        last = Some(i);
+    }
+    ga
+}
+
+/// `extractLongLatOrReply`.
+fn lon_lat(c: &Ctx<'_>, lon: &[u8], lat: &[u8]) -> Result<[f64; 2], ExecError> {
+    let not_float = || c.err("value is not a valid float");
+    let x = parse_f64(lon).ok_or_else(not_float)?;
+    let y = parse_f64(lat).ok_or_else(not_float)?;
+    if !(LONG_MIN..=LONG_MAX).contains(&x) || !(LAT_MIN..=LAT_MAX).contains(&y) {
+        return Err(c.err(format!("invalid longitude,latitude pair {x:.6},{y:.6}")));
+    }
+    Ok([x, y])
+}
+
+/// `extractUnitOrReply`: meters per unit.
+fn unit(c: &Ctx<'_>, u: &[u8]) -> Result<f64, ExecError> {
+    match () {
+        _ if is(u, "m") => Ok(1.0),
+        _ if is(u, "km") => Ok(1000.0),
+        _ if is(u, "ft") => Ok(0.3048),
+        _ if is(u, "mi") => Ok(1609.34),
+        _ => Err(c.err("unsupported unit provided. please use M, KM, FT, MI")),
+    }
+}
+
+fn length(c: &Ctx<'_>, v: &[u8], what: &str) -> Result<f64, ExecError> {
+    let d = parse_f64(v).ok_or_else(|| c.err(format!("need numeric {what}")))?;
+    if d < 0.0 {
+        return Err(c.err(if what == "radius" {
+            "radius cannot be negative"
+        } else {
+            "height or width cannot be negative"
+        }));
+    }
+    Ok(d)
+}
+
+pub(super) fn geoadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let (mut nx, mut xx) = (false, false);
+    let mut i = 2;
+    while i < a.len() {
+        if is(a[i], "NX") {
+            nx = true;
+        } else if is(a[i], "XX") {
+            xx = true;
+        } else if !is(a[i], "CH") {
+            break;
+        }
+        i += 1;
+    }
+    if !(a.len() - i).is_multiple_of(3) || (xx && nx) {
+        return Err(c.err("syntax error"));
+    }
+    let mut adds = Vec::new();
+    for t in a[i..].chunks(3) {
+        let xy = lon_lat(c, t[0], t[1])?;
+        let hash = encode(xy[0], xy[1], STEP_MAX).unwrap_or_default();
+        adds.push((align52(hash) as f64, t[2]));
+    }
+    if adds.is_empty() {
+        return Err(c.err("wrong number of arguments"));
+    }
+    // ZADD [NX|XX]: a missing key with XX stays missing.
+    if xx && c.zset(a[1], false)?.is_none() {
+        return Ok(());
+    }
+    let Some(z) = c.zset(a[1], true)? else {
+        return Ok(());
+    };
+    for (score, member) in adds {
+        let exists = z.score(member).is_some();
+        if (nx && exists) || (xx && !exists) {
+            continue;
+        }
+        z.insert(member, score);
+    }
+    c.drop_if_empty(a[1]);
+    Ok(())
+}
+
+/// GEORADIUS, GEORADIUSBYMEMBER (with STORE/STOREDIST) and GEOSEARCHSTORE
+/// (`georadiusGeneric`). Without a destination they only read.
+pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let (by_coords, by_member, search_store) = match c.name {
+        "GEORADIUS" => (true, false, false),
+        "GEORADIUSBYMEMBER" => (false, true, false),
+        _ => (false, false, true),
+    };
+    let src = if search_store { a[2] } else { a[1] };
+    let wrong = c.wrong_type();
+    let zobj: Option<Zset> = match c.db().get(src).map(|e| &e.obj) {
+        None => None,
+        Some(Obj::Zset(z)) => Some(z.clone()),
+        Some(_) => return Err(wrong),
+    };
+    let no_member = || c.err("could not decode requested zset member");
+    let member_xy = |z: &Zset, m: &[u8]| z.score(m).and_then(decode_score);
+    let mut shape = Shape::default();
+    let base: usize;
+    let mut storekey: Option<&[u8]> = None;
+    let mut storedist = false;
+    if by_coords {
+        base = 6;
+        shape.xy = lon_lat(c, a[2], a[3])?;
+        shape.radius = length(c, a[4], "radius")?;
+        shape.conversion = unit(c, a[5])?;
+    } else if by_member {
+        base = 5;
+        if let Some(z) = &zobj {
+            shape.xy = member_xy(z, a[2]).ok_or_else(no_member)?;
+            shape.radius = length(c, a[3], "radius")?;
+            shape.conversion = unit(c, a[4])?;
+        }
+    } else {
+        base = 3;
+        storekey = Some(a[1]);
+    }
+    let (mut withopt, mut any, mut count) = (false, false, 0i64);
+    let (mut frommember, mut fromloc, mut byradius, mut bybox) = (false, false, false, false);
+    let mut sort: i8 = 0; // 0 none, 1 asc, -1 desc
+    let rem = a.len() - base;
+    let mut i = 0;
+    while i < rem {
+        let arg = a[base + i];
+        let next = |k: usize| a[base + i + k];
+        if is(arg, "WITHDIST") || is(arg, "WITHHASH") || is(arg, "WITHCOORD") {
+            withopt = true;
+        } else if is(arg, "ANY") {
+            any = true;
+        } else if is(arg, "ASC") {
+            sort = 1;
+        } else if is(arg, "DESC") {
+            sort = -1;
+        } else if is(arg, "COUNT") && i + 1 < rem {
+            count = parse_i64(next(1))
+                .ok_or_else(|| c.err("value is not an integer or out of range"))?;
+            if count <= 0 {
+                return Err(c.err("COUNT must be > 0"));
+            }
+            i += 1;
+        } else if (is(arg, "STORE") || is(arg, "STOREDIST")) && i + 1 < rem && !search_store {
+            storekey = Some(next(1));
+            storedist = is(arg, "STOREDIST");
+            i += 1;
+        } else if is(arg, "STOREDIST") && search_store {
+            storedist = true;
+        } else if is(arg, "FROMMEMBER") && i + 1 < rem && search_store && !fromloc {
+            if let Some(z) = &zobj {
+                shape.xy = member_xy(z, next(1)).ok_or_else(no_member)?;
+            }
+            frommember = true;
+            i += 1;
+        } else if is(arg, "FROMLONLAT") && i + 2 < rem && search_store && !frommember {
+            shape.xy = lon_lat(c, next(1), next(2))?;
+            fromloc = true;
+            i += 2;
+        } else if is(arg, "BYRADIUS") && i + 2 < rem && search_store && !bybox {
+            shape.radius = length(c, next(1), "radius")?;
+            shape.conversion = unit(c, next(2))?;
+            shape.rect = false;
+            byradius = true;
+            i += 2;
+        } else if is(arg, "BYBOX") && i + 3 < rem && search_store && !byradius {
+            shape.width = length(c, next(1), "width")?;
+            shape.height = length(c, next(2), "height")?;
+            shape.conversion = unit(c, next(3))?;
+            shape.rect = true;
+            bybox = true;
+            i += 3;
+        } else {
+            return Err(c.err("syntax error"));
+        }
+        i += 1;
+    }
+    if storekey.is_some() && withopt {
+        return Err(c.err("STORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options"));
+    }
+    if search_store && !(frommember || fromloc) {
+        return Err(c.err("exactly one of FROMMEMBER or FROMLONLAT can be specified"));
+    }
+    if search_store && !(byradius || bybox) {
+        return Err(c.err("exactly one of BYRADIUS and BYBOX can be specified"));
+    }
+    if any && count == 0 {
+        return Err(c.err("the ANY argument requires COUNT argument"));
+    }
+    let Some(store) = storekey else {
+        return Ok(()); // a read-only search
+    };
+    let Some(z) = zobj else {
+        c.db().remove(store);
+        return Ok(());
+    };
+    if count != 0 && sort == 0 && !any {
+        sort = 1;
+    }
+    let radius = areas_by_shape(&shape);
+    let limit = if any { count as usize } else { 0 };
+    let mut ga = search(&z, &radius, &shape, limit);
+    let returned = if count == 0 || (ga.len() as i64) < count {
+        ga.len()
+    } else {
+        count as usize
+    };
+    if sort != 0 && returned < ga.len() {
+        // Which points make the cut depends on pqsort when distances tie. (A full sort
+        // does not change what is stored.)
+        let mut cmp = |x: &Point, y: &Point| {
+            let r = if x.dist > y.dist {
+                1
+            } else if x.dist == y.dist {
+                0
+            } else {
+                -1
+            };
+            if sort < 0 { -r } else { r }
+        };
+        pqsort(&mut ga, &mut cmp, 0, returned as i64 - 1);
+    }
+    if returned == 0 {
+        c.db().remove(store);
+        return Ok(());
+    }
+    let mut out = Zset::default();
+    for p in &ga[..returned] {
+        let score = if storedist {
+            p.dist / shape.conversion
+        } else {
+            p.score
+        };
+        out.insert(&p.member, score);
+    }
+    c.db().set(store, Obj::Zset(out), None);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::tests::run;
+    use super::super::tests::fails;
+    use super::*;
+    use crate::engine::Keyspace;
+
+    fn zset(ks: &Keyspace, k: &str) -> Option<Vec<(String, f64)>> {
+        match &ks.dbs[0].get(k.as_bytes())?.obj {
+            Obj::Zset(z) => Some(
+                z.order
+                    .iter()
+                    .map(|(s, m)| (String::from_utf8_lossy(m).into_owned(), s.0))
+                    .collect(),
+            ),
+            other => panic!("{k} is {other:?}"),
+        }
+    }
+
+    /// Scores and distances from Redis 7.0's documentation examples.
+    #[test]
+    fn geoadd_scores_match_redis() {
+        let ks = run(&["GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania"]);
+        let z = zset(&ks, "Sicily").unwrap();
+        assert_eq!(
+            z,
+            [
+                ("Palermo".to_string(), 3479099956230698.0),
+                ("Catania".to_string(), 3479447370796909.0)
+            ]
+        );
+        let d = distance(
+            13.361389338970184,
+            38.1155563954963,
+            15.087267458438873,
+            37.50266842333162,
+        );
+        assert_eq!(format!("{:.4}", d), "166274.1516");
+    }
+
+    #[test]
+    fn geoadd_options() {
+        let ks = run(&[
+            "GEOADD k 1 1 a",
+            "GEOADD k NX 2 2 a 3 3 b",
+            "GEOADD k XX CH 4 4 b 5 5 c",
+            "GEOADD missing XX 1 1 a",
+        ]);
+        let z = zset(&ks, "k").unwrap();
+        let enc = |x: f64, y: f64| align52(encode(x, y, 26).unwrap()) as f64;
+        assert_eq!(z.len(), 2);
+        assert!(z.contains(&("a".into(), enc(1.0, 1.0))));
+        assert!(z.contains(&("b".into(), enc(4.0, 4.0))));
+        assert!(zset(&ks, "missing").is_none());
+        assert!(fails(&[], &[b"GEOADD", b"k", b"200", b"1", b"a"]).contains("invalid longitude"));
+        assert!(fails(&[], &[b"GEOADD", b"k", b"NX", b"XX", b"1", b"1", b"a"]).contains("syntax"));
+    }
+
+    #[test]
+    fn radius_store_and_storedist() {
+        let ks = run(&[
+            "GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania 13.583333 37.316667 Agrigento",
+            "GEORADIUS Sicily 15 37 200 km STORE d1",
+            "GEORADIUS Sicily 15 37 200 km STOREDIST d2",
+            "GEORADIUS Sicily 15 37 200 km COUNT 1 STORE d3",
+            "GEORADIUSBYMEMBER Sicily Agrigento 100 km STORE d4",
+            "GEOSEARCHSTORE d5 Sicily FROMLONLAT 15 37 BYBOX 400 400 km ASC COUNT 2 STOREDIST",
+            "SET d6 x",
+            "GEORADIUS Sicily 15 37 1 m STORE d6",
+            "GEORADIUS nokey 15 37 1 m STORE d1",
+        ]);
+        let d1 = zset(&ks, "d1");
+        assert_eq!(d1, None, "a missing source deletes the destination");
+        let d2 = zset(&ks, "d2").unwrap();
+        assert_eq!(d2.len(), 3);
+        let cat = d2.iter().find(|(m, _)| m == "Catania").unwrap().1;
+        assert_eq!(format!("{cat:.4}"), "56.4413");
+        let pal = d2.iter().find(|(m, _)| m == "Palermo").unwrap().1;
+        assert_eq!(format!("{pal:.4}"), "190.4424");
+        assert_eq!(zset(&ks, "d3").unwrap().len(), 1);
+        assert_eq!(zset(&ks, "d3").unwrap()[0].0, "Catania");
+        let d4: Vec<String> = zset(&ks, "d4").unwrap().into_iter().map(|x| x.0).collect();
+        assert_eq!(d4, ["Agrigento", "Palermo"]);
+        let d5: Vec<String> = zset(&ks, "d5").unwrap().into_iter().map(|x| x.0).collect();
+        assert_eq!(d5, ["Catania", "Agrigento"]);
+        assert_eq!(
+            zset(&ks, "d6"),
+            None,
+            "an empty result deletes the destination"
+        );
+        assert!(
+            fails(
+                &["GEOADD s 1 1 a"],
+                &[
+                    b"GEORADIUSBYMEMBER",
+                    b"s",
+                    b"zz",
+                    b"1",
+                    b"km",
+                    b"STORE",
+                    b"d"
+                ]
+            )
+            .contains("could not decode")
+        );
+        assert!(
+            fails(
+                &[],
+                &[
+                    b"GEORADIUS",
+                    b"s",
+                    b"1",
+                    b"1",
+                    b"1",
+                    b"km",
+                    b"STORE",
+                    b"d",
+                    b"WITHDIST"
+                ]
+            )
+            .contains("not compatible")
+        );
+        assert!(
+            fails(
+                &[],
+                &[
+                    b"GEOSEARCHSTORE",
+                    b"d",
+                    b"s",
+                    b"FROMLONLAT",
+                    b"1",
+                    b"1",
+                    b"COUNT",
+                    b"1"
+                ]
+            )
+            .contains("BYRADIUS")
+        );
+    }
+
+    #[test]
+    fn c_double_to_u64() {
+        assert_eq!(to_u64_like_c(3.0), 3);
+        assert_eq!(to_u64_like_c(-1.0), u64::MAX);
+        assert_eq!(to_u64_like_c(1.8446744073709552e19), 0);
+        assert_eq!(to_u64_like_c(9.3e18), 9_300_000_000_000_000_000);
+    }
+}

@@ -1,0 +1,208 @@
+//! Filling a [`Keyspace`]: an AOF of any layout (RDB parts loaded as records, RESP
+//! commands replayed), or an RDB.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{ExecError, Keyspace, Obj, Session};
+use crate::aof::check::Layout;
+use crate::aof::read::{RdbParts, walk_with};
+use crate::error::{Doing, Error, ErrorKind, Result};
+use crate::rdb::Version;
+use crate::rdb::Visitor;
+use crate::rdb::encodings::Elem;
+use crate::rdb::read::{KeyInfo, ModuleData, StreamGroup, StreamId, StreamMeta};
+use crate::rdb::value::Collector;
+
+/// What loading did.
+#[derive(Debug, Default, Clone)]
+pub struct LoadReport {
+    /// Commands applied (RDB keys not counted).
+    pub commands: u64,
+    /// Keys loaded from RDB parts.
+    pub rdb_keys: u64,
+    /// Unknown commands skipped (`skip_unknown`), by name, with the first place seen.
+    pub unknown: BTreeMap<String, (u64, PathBuf, u64)>,
+    /// A cut tail that was dropped (file, offset).
+    pub cut: Option<(PathBuf, u64)>,
+    /// The RDB version of the last RDB part, if any.
+    pub rdb_version: Option<Version>,
+}
+
+/// Loads RDB records into a keyspace (keys, functions).
+pub struct RdbLoader<'a> {
+    ks: &'a RefCell<Keyspace>,
+    col: Collector,
+    active: bool,
+    last_db: u64,
+    keys: u64,
+    version: Option<Version>,
+}
+
+impl<'a> RdbLoader<'a> {
+    pub fn new(ks: &'a RefCell<Keyspace>) -> Self {
+        RdbLoader {
+            ks,
+            col: Collector::new(),
+            active: false,
+            last_db: 0,
+            keys: 0,
+            version: None,
+        }
+    }
+}
+
+impl Visitor for RdbLoader<'_> {
+    fn header(&mut self, v: Version) -> Result<()> {
+        self.version = Some(v);
+        Ok(())
+    }
+    fn function(&mut self, code: &[u8]) -> Result<()> {
+        let name = super::cmd::library_name(code).unwrap_or_default();
+        self.ks.borrow_mut().functions.insert(name, code.to_vec());
+        Ok(())
+    }
+    fn begin_key(&mut self, k: &KeyInfo<'_>) -> Result<()> {
+        self.col.begin_key(k);
+        self.active = true;
+        Ok(())
+    }
+    fn string(&mut self, v: &[u8]) -> Result<()> {
+        self.col.string(v);
+        Ok(())
+    }
+    fn list_element(&mut self, e: &[u8]) -> Result<()> {
+        self.col.list_element(e);
+        Ok(())
+    }
+    fn set_member(&mut self, m: &[u8]) -> Result<()> {
+        self.col.set_member(m);
+        Ok(())
+    }
+    fn zset_member(&mut self, m: &[u8], s: f64) -> Result<()> {
+        self.col.zset_member(m, s);
+        Ok(())
+    }
+    fn hash_field(&mut self, f: &[u8], v: &[u8], t: Option<i64>) -> Result<()> {
+        self.col.hash_field(f, v, t);
+        Ok(())
+    }
+    fn stream_entry(&mut self, id: StreamId, f: &[(Elem<'_>, Elem<'_>)]) -> Result<()> {
+        self.col.stream_entry(id, f);
+        Ok(())
+    }
+    fn stream_meta(&mut self, m: &StreamMeta) -> Result<()> {
+        self.col.stream_meta(m);
+        Ok(())
+    }
+    fn stream_group(&mut self, g: &StreamGroup) -> Result<()> {
+        self.col.stream_group(g);
+        Ok(())
+    }
+    fn module_value(&mut self, m: &ModuleData<'_>) -> Result<()> {
+        self.col.module_value(m);
+        Ok(())
+    }
+    fn end_key(&mut self) -> Result<()> {
+        if std::mem::take(&mut self.active) {
+            let rec = self.col.record();
+            self.last_db = rec.db;
+            self.keys += 1;
+            let db = usize::try_from(rec.db)
+                .ok()
+                .filter(|&d| d <= usize::from(u16::MAX))
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::Invalid(format!(
+                        "db {} is beyond what the engine holds",
+                        rec.db
+                    )))
+                })?;
+            self.ks
+                .borrow_mut()
+                .db_mut(db)
+                .set(&rec.key, Obj::from_record(rec), rec.expire_ms);
+        }
+        Ok(())
+    }
+}
+
+impl RdbParts for RdbLoader<'_> {
+    fn part(&mut self, _file: &Path) {}
+    fn visitor(&mut self) -> &mut dyn Visitor {
+        self
+    }
+    fn last_db(&self) -> u64 {
+        self.last_db
+    }
+}
+
+/// Loads an RDB into a new keyspace.
+pub fn load_rdb<R: Read>(input: R) -> Result<(Keyspace, Version)> {
+    let cell = RefCell::new(Keyspace::default());
+    let mut l = RdbLoader::new(&cell);
+    let s = crate::rdb::Reader::new(input).run(&mut l)?;
+    Ok((cell.into_inner(), s.version))
+}
+
+/// Loads an AOF (any layout) into `ks`. A command the engine does not know is an error
+/// naming it, the file and the offset, unless `skip_unknown` (then it is counted in the
+/// report); `progress` is called with the bytes read so far.
+pub fn load_aof(
+    layout: &Layout,
+    ks: Keyspace,
+    skip_unknown: bool,
+    mut progress: impl FnMut(u64),
+) -> Result<(Keyspace, LoadReport)> {
+    let cell = RefCell::new(ks);
+    let mut loader = RdbLoader::new(&cell);
+    let mut report = LoadReport::default();
+    let mut session = Session::new();
+    let mut current: Option<PathBuf> = None;
+    let mut done_before = 0u64;
+    let mut last_offset = 0u64;
+    let walked = walk_with(layout, Some(&mut loader), |src, args| {
+        if current.as_deref() != Some(src.file) {
+            // Each file is loaded by a fresh client, in db 0.
+            if current.is_some() {
+                done_before += last_offset;
+            }
+            current = Some(src.file.to_path_buf());
+            session = Session::new();
+        }
+        last_offset = src.offset;
+        progress(done_before + src.offset);
+        report.commands += 1;
+        match session.execute(&mut cell.borrow_mut(), args) {
+            Ok(()) => Ok(()),
+            Err(ExecError::Unknown(name)) if skip_unknown => {
+                let e = report
+                    .unknown
+                    .entry(name)
+                    .or_insert_with(|| (0, src.file.to_path_buf(), src.offset));
+                e.0 += 1;
+                Ok(())
+            }
+            Err(e) => {
+                let hint = if matches!(e, ExecError::Unknown(_)) {
+                    " (--skip-unknown goes on without it and reports it)"
+                } else {
+                    ""
+                };
+                let mut err = Error::at(
+                    ErrorKind::Invalid(format!("{}: {e}{hint}", src.file.display())),
+                    src.offset,
+                );
+                err.ctx.doing = Doing::Record;
+                err.ctx.db = Some(session.db as u64);
+                Err(err)
+            }
+        }
+    })?;
+    report.cut = walked.cut;
+    report.rdb_keys = loader.keys;
+    report.rdb_version = loader.version;
+    drop(loader);
+    Ok((cell.into_inner(), report))
+}

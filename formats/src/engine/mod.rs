@@ -1,0 +1,167 @@
+//! The keyspace engine: databases of typed values with absolute expiries, and the
+//! replay of the write commands Redis puts in an AOF or a replication stream, with
+//! Redis's semantics.
+//!
+//! [`Keyspace`] holds the data; [`Session`] is one connection's state (selected db, an
+//! open MULTI). [`Session::execute`] applies one command; a command the engine does not
+//! know is an [`ExecError::Unknown`], never skipped silently.
+//!
+//! Replay follows loading rules: nothing expires while commands are applied (a
+//! `PEXPIREAT` in the past stores the key with that expiry, as Redis does while
+//! loading); expired keys are left out when the keyspace is written
+//! ([`Keyspace::records`]).
+
+mod cmd;
+mod load;
+mod obj;
+pub mod write;
+
+use std::collections::{BTreeMap, HashMap};
+
+pub use cmd::ExecError;
+pub use load::{LoadReport, RdbLoader, load_aof, load_rdb};
+pub use obj::{Consumer, Group, Hash, HashField, Obj, Pending, Stream, Zset};
+
+use crate::rdb::value::Record;
+
+/// One key's value and expiry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub obj: Obj,
+    /// Absolute expiry in Unix ms.
+    pub expire_ms: Option<i64>,
+}
+
+/// One database.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Db {
+    pub keys: HashMap<Vec<u8>, Entry>,
+}
+
+impl Db {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn get(&self, key: &[u8]) -> Option<&Entry> {
+        self.keys.get(key)
+    }
+
+    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Entry> {
+        self.keys.get_mut(key)
+    }
+
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        self.keys.remove(key)
+    }
+
+    /// Stores `obj` under `key`, replacing any value and expiry.
+    pub fn set(&mut self, key: &[u8], obj: Obj, expire_ms: Option<i64>) {
+        self.keys.insert(key.to_vec(), Entry { obj, expire_ms });
+    }
+}
+
+/// Every database (16 by default, more on demand as SELECT asks) and the function
+/// libraries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyspace {
+    pub dbs: Vec<Db>,
+    /// Library name -> its full `FUNCTION LOAD` source.
+    pub functions: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+impl Default for Keyspace {
+    fn default() -> Self {
+        Keyspace::new(16)
+    }
+}
+
+impl Keyspace {
+    pub fn new(databases: usize) -> Self {
+        Keyspace {
+            dbs: (0..databases.max(1)).map(|_| Db::default()).collect(),
+            functions: BTreeMap::new(),
+        }
+    }
+
+    pub fn db(&self, i: usize) -> Option<&Db> {
+        self.dbs.get(i)
+    }
+
+    /// Database `i`, created (with those before it) when it does not exist yet: an
+    /// AOF from a server with more databases than the default selects them.
+    pub fn db_mut(&mut self, i: usize) -> &mut Db {
+        if i >= self.dbs.len() {
+            self.dbs.resize_with(i + 1, Db::default);
+        }
+        let n = self.dbs.len() - 1;
+        // In range: the vector was just grown past `i`.
+        #[allow(clippy::indexing_slicing)]
+        &mut self.dbs[i.min(n)]
+    }
+
+    /// Total keys in every database.
+    pub fn key_count(&self) -> usize {
+        self.dbs.iter().map(Db::len).sum()
+    }
+
+    /// Calls `f` with every key as a [`Record`], db by db, keys in byte order (so the
+    /// output is deterministic); keys whose expiry is at or before `now_ms` are left out
+    /// unless `keep_expired`.
+    pub fn records<F>(&self, now_ms: i64, keep_expired: bool, mut f: F) -> crate::Result<()>
+    where
+        F: FnMut(&Record) -> crate::Result<()>,
+    {
+        let mut rec = Record::default();
+        for (db, d) in self.dbs.iter().enumerate() {
+            let mut keys: Vec<&Vec<u8>> = d.keys.keys().collect();
+            keys.sort_unstable();
+            for k in keys {
+                let Some(e) = d.keys.get(k) else { continue };
+                if !keep_expired && e.expire_ms.is_some_and(|t| t <= now_ms) {
+                    continue;
+                }
+                e.obj.fill_record(db as u64, k, e.expire_ms, &mut rec);
+                if rec_is_empty(&rec) {
+                    continue;
+                }
+                f(&rec)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn rec_is_empty(r: &Record) -> bool {
+    use crate::rdb::value::Value;
+    match &r.value {
+        Value::List(s) | Value::Set(s) => s.is_empty(),
+        Value::Zset(z) => z.is_empty(),
+        Value::Hash(h) => h.is_empty(),
+        _ => false,
+    }
+}
+
+/// One connection's state.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub db: usize,
+    /// Commands queued after MULTI, applied at EXEC.
+    pub multi: Option<Vec<Vec<Vec<u8>>>>,
+}
+
+impl Session {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies one command to `ks`. MULTI queues until EXEC (DISCARD drops the queue);
+    /// SELECT changes this session's database.
+    pub fn execute(&mut self, ks: &mut Keyspace, args: &[&[u8]]) -> Result<(), ExecError> {
+        cmd::execute(self, ks, args)
+    }
+}
