@@ -18,6 +18,52 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print the commands of an AOF in load order (RDB parts expanded to commands).
     Dump(DumpArgs),
+    /// Compact an AOF offline, as BGREWRITEAOF does: load it, write the smallest
+    /// equivalent (a new BASE and an empty INCR for a multi-part directory).
+    #[command(alias = "compact")]
+    Rewrite(RewriteArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Preamble {
+    /// The BASE (or the single file) is an RDB (`aof-use-rdb-preamble yes`).
+    Rdb,
+    /// RESP commands only.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct RewriteArgs {
+    /// A single-file AOF, an `appendonlydir` directory, or its `.manifest` file.
+    #[arg(value_name = "AOF")]
+    pub input: PathBuf,
+    /// Write the rewritten AOF here (a new directory for a multi-part input, else a file).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT",
+        conflicts_with = "in_place"
+    )]
+    pub output: Option<PathBuf>,
+    /// Replace the AOF where it is, atomically: new files first, the manifest last.
+    #[arg(long)]
+    pub in_place: bool,
+    /// The BASE format.
+    #[arg(long, value_enum, default_value_t = Preamble::Rdb)]
+    pub preamble: Preamble,
+    /// RDB version of an RDB BASE; default: the version of the AOF's own RDB part (or
+    /// 10, Redis 7.0), raised as far as the data needs.
+    #[arg(long, value_name = "N")]
+    pub rdb_version: Option<u32>,
+    /// Go on past commands the engine does not know, reporting them.
+    #[arg(long)]
+    pub skip_unknown: bool,
+    /// Keep keys whose expiry has passed (Redis drops them at its next load anyway).
+    #[arg(long)]
+    pub keep_expired: bool,
+    /// No progress bar and no summary.
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

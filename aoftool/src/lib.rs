@@ -12,6 +12,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
     let result = match cli.cmd {
         cli::Command::Verify(a) => cmd::verify::run(a),
         cli::Command::Dump(a) => cmd::dump::run(a),
+        cli::Command::Rewrite(a) => cmd::rewrite::run(a),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -146,8 +146,8 @@ pub enum Preamble {
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// An RDB file, a JSON Lines file (as `dump --format jsonl` writes), or `-` for
-    /// standard input.
+    /// An RDB file, an AOF (a file, an `appendonlydir` directory or its manifest), a JSON
+    /// Lines file (as `dump --format jsonl` writes), or `-` for standard input.
     #[arg(value_name = "DATASET")]
     pub input: PathBuf,
     /// Read RDB versions newer than the newest known as best effort.
@@ -193,6 +193,13 @@ pub struct ConvertArgs {
     /// Go on past damaged keys, leaving them out and reporting each one on stderr.
     #[arg(long)]
     pub skip_corrupt: bool,
+    /// AOF input: go on past commands the keyspace engine does not know, reporting them.
+    #[arg(long)]
+    pub skip_unknown: bool,
+    /// AOF input: keep keys whose expiry has passed (left out by default, as Redis drops
+    /// them when it loads the result).
+    #[arg(long)]
+    pub keep_expired: bool,
     /// No progress bar and no summary.
     #[arg(short = 'q', long = "quiet", alias = "no-progress")]
     pub quiet: bool,

@@ -283,3 +283,17 @@ pub fn files_with_ext(root: &Path, ext: &str) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Copies a folder tree (fixtures into a writable temporary directory).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("create the copy's folder");
+    for e in std::fs::read_dir(src).expect("read the folder to copy") {
+        let p = e.expect("dir entry").path();
+        let to = dst.join(p.file_name().expect("a file name"));
+        if p.is_dir() {
+            copy_dir(&p, &to);
+        } else {
+            std::fs::copy(&p, &to).expect("copy a file");
+        }
+    }
+}

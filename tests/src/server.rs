@@ -443,6 +443,22 @@ impl Server {
         );
     }
 
+    /// Runs BGREWRITEAOF and waits (up to 30 s) until no rewrite is running or scheduled.
+    pub fn rewrite_aof(&self) {
+        let mut c = self.client();
+        c.cmd(&[b"BGREWRITEAOF"]);
+        for _ in 0..600 {
+            let info = c.cmd_str(&[b"INFO", b"persistence"]);
+            if info.contains("aof_rewrite_in_progress:0")
+                && info.contains("aof_rewrite_scheduled:0")
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{}: BGREWRITEAOF did not finish in 30 s", self.kind);
+    }
+
     /// INFO server fields.
     pub fn info(&self, section: &str) -> BTreeMap<String, String> {
         let mut c = self.client();

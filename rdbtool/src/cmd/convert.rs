@@ -72,22 +72,17 @@ fn convert(a: ConvertArgs) -> Result<Exit> {
             a.output.display()
         );
     }
-    if path.is_dir() {
-        bail!(
-            "{} is a directory (a multi-part AOF?): converting AOFs needs the keyspace \
-             engine, which is not in this version yet",
-            path.display()
-        );
-    }
-    let inp = input::open(&path)?;
-    let (kind, reader) = sniff(inp.reader)?;
+    let (kind, reader, name, size) = open_source(&path)?;
     let source = Source {
         kind,
         reader,
-        name: inp.name.clone(),
+        path: path.clone(),
+        keep_expired: a.keep_expired,
+        skip_unknown: a.skip_unknown,
+        name,
         allow_future: a.allow_future_version,
     };
-    let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
+    let progress = Progress::new(size, !a.quiet && size.is_some());
     let opts = WriterOptions {
         compress: !a.no_compress,
         checksum: !a.no_checksum,
@@ -239,34 +234,80 @@ fn release_text(v: Version, asked: Option<&str>) -> String {
             format!("{r}.0")
         };
     }
-    match (v.flavor, v.number) {
-        (Flavor::Valkey, _) => "9.0.0",
-        (_, 6) => "3.0.7",
-        (_, 7) => "3.2.0",
-        (_, 8) => "4.0.0",
-        (_, 9) => "6.2.0",
-        (_, 10) => "7.0.0",
-        (_, 11) => "7.2.0",
-        (_, 12) => "7.4.0",
-        _ => "8.6.0",
-    }
-    .to_string()
+    formats::rdb::write::default_release(v).to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Rdb,
     Jsonl,
+    /// An AOF of any layout, loaded through the keyspace engine.
+    Aof,
 }
 
 struct Source {
     kind: Kind,
     reader: Box<dyn Read + Send>,
+    path: PathBuf,
+    keep_expired: bool,
+    skip_unknown: bool,
     name: String,
     allow_future: bool,
 }
 
-/// Reads the first bytes to tell an RDB from JSON Lines (and an AOF, refused for now).
+/// An opened input: its kind, a reader for RDB and JSON Lines (AOFs are read by path),
+/// its name for messages and its size for progress.
+type Opened = (Kind, Box<dyn Read + Send>, String, Option<u64>);
+
+/// Opens the input.
+fn open_source(path: &Path) -> Result<Opened> {
+    let name = path.display().to_string();
+    let aof =
+        |size| -> Result<Opened> { Ok((Kind::Aof, Box::new(io::empty()), name.clone(), size)) };
+    if path.is_dir() {
+        return aof(None);
+    }
+    let inp = input::open(path)?;
+    let stdin = path.as_os_str() == "-";
+    let (kind, reader) = match sniff(inp.reader) {
+        Ok(x) => x,
+        // A manifest names the files of a multi-part AOF.
+        Err(_)
+            if !stdin
+                && matches!(
+                    formats::aof::check::detect(path),
+                    Ok(formats::aof::check::Layout::MultiPart { .. })
+                ) =>
+        {
+            return aof(inp.size);
+        }
+        Err(e) => return Err(e),
+    };
+    let kind = match kind {
+        // An RDB followed by RESP commands is an AOF with an RDB preamble.
+        Kind::Rdb if !stdin && ends_with_crlf(path) => Kind::Aof,
+        k => k,
+    };
+    if kind == Kind::Aof && stdin {
+        bail!(
+            "an AOF on standard input cannot be converted: give its path (a file or a directory)"
+        );
+    }
+    Ok((kind, reader, inp.name, inp.size))
+}
+
+/// Whether a file ends with CRLF: what RESP ends with, and an RDB (ending with its
+/// checksum) almost never does.
+fn ends_with_crlf(path: &Path) -> bool {
+    use std::io::{Seek, SeekFrom};
+    let Ok(mut f) = fs::File::open(path) else {
+        return false;
+    };
+    let mut tail = [0u8; 2];
+    f.seek(SeekFrom::End(-2)).is_ok() && f.read_exact(&mut tail).is_ok() && tail == *b"\r\n"
+}
+
+/// Reads the first bytes to tell an RDB from JSON Lines and a RESP AOF.
 fn sniff(mut r: Box<dyn Read + Send>) -> Result<(Kind, Box<dyn Read + Send>)> {
     let mut head = Vec::with_capacity(64);
     (&mut r).take(64).read_to_end(&mut head)?;
@@ -275,10 +316,7 @@ fn sniff(mut r: Box<dyn Read + Send>) -> Result<(Kind, Box<dyn Read + Send>)> {
     } else {
         match head.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') | None => Kind::Jsonl,
-            Some(b'*' | b'#') => bail!(
-                "the input is an AOF: converting AOFs needs the keyspace engine, which is \
-                 not in this version yet"
-            ),
+            Some(b'*' | b'#') => Kind::Aof,
             Some(_) => bail!(
                 "the input is neither an RDB (REDIS/VALKEY magic) nor JSON Lines (starts with \
                  {:?})",
@@ -301,6 +339,59 @@ fn feed<V: Visitor>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<Checks
                 Err(_) if interrupt::interrupted() => Err(Interrupted.into()),
                 Err(e) => Err(anyhow::Error::new(e).context(format!("converting {}", src.name))),
             }
+        }
+        Kind::Aof => {
+            let layout = formats::aof::check::detect(&src.path)
+                .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", src.name)))?;
+            let (ks, report) = formats::engine::load_aof(
+                &layout,
+                formats::engine::Keyspace::default(),
+                src.skip_unknown,
+                |_| {},
+            )
+            .map_err(|e| anyhow::Error::new(e).context(format!("loading {}", src.name)))?;
+            if interrupt::interrupted() {
+                return Err(Interrupted.into());
+            }
+            if let Some((file, off)) = &report.cut {
+                eprintln!(
+                    "rdbtool: warning: {} is cut at offset {off}: the incomplete tail was dropped, as Redis drops it",
+                    file.display()
+                );
+            }
+            for (name, (n, file, off)) in &report.unknown {
+                eprintln!(
+                    "rdbtool: warning: skipped {n} unknown command(s) {name} (first at {}:{off})",
+                    file.display()
+                );
+            }
+            // Default target: the version of the AOF's RDB part (else Redis 7.0's, the
+            // first with multi-part AOFs), raised as far as the data needs.
+            let now = crate::filter::now_ms();
+            let base = report.rdb_version.unwrap_or(Version {
+                flavor: Flavor::Redis,
+                number: 10,
+            });
+            v.header(formats::engine::write::version_for(
+                &ks,
+                base,
+                now,
+                src.keep_expired,
+            ))?;
+            for code in ks.functions.values() {
+                v.function(code)?;
+            }
+            let newest = Version {
+                flavor: Flavor::Redis,
+                number: formats::rdb::NEWEST_REDIS_VERSION,
+            };
+            ks.records(now, src.keep_expired, |rec| {
+                let e = choose(&rec.value, newest, &Rules::default());
+                replay(rec, e.type_id, e.encoding, 0, v)
+            })
+            .map_err(|e| anyhow::Error::new(e).context(format!("converting {}", src.name)))?;
+            v.end(ChecksumStatus::Absent)?;
+            Ok(ChecksumStatus::Absent)
         }
         Kind::Jsonl => {
             let mut r = JsonlReader::new(BufReader::with_capacity(1 << 20, src.reader), &src.name);
@@ -444,7 +535,7 @@ fn to_rdb<W: Write>(
     let target = match (s.target, src.kind) {
         (Some(t), _) => Some(t),
         (None, Kind::Jsonl) => Some(version_of(JSONL_DEFAULT_VERSION)?),
-        (None, Kind::Rdb) => None,
+        (None, Kind::Rdb | Kind::Aof) => None,
     };
     let skip_corrupt = s.skip_corrupt;
     let quiet = s.quiet;
