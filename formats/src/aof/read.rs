@@ -90,6 +90,7 @@ where
                 Some(v) => {
                     v.part(path);
                     let s = rdb.run(v.visitor())?;
+                    v.done();
                     db = v.last_db();
                     s
                 }
@@ -127,6 +128,8 @@ pub trait RdbParts {
     fn part(&mut self, file: &Path);
     /// The visitor the part's records go to.
     fn visitor(&mut self) -> &mut dyn crate::rdb::Visitor;
+    /// The part was read to its end (before any command that follows it applies).
+    fn done(&mut self) {}
     /// The db of the part's last key (commands after the part apply to it, as Redis
     /// keeps the db the loader selected).
     fn last_db(&self) -> u64;

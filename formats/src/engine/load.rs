@@ -10,11 +10,10 @@ use super::{ExecError, Keyspace, Obj, Session};
 use crate::aof::check::Layout;
 use crate::aof::read::{RdbParts, walk_with};
 use crate::error::{Doing, Error, ErrorKind, Result};
+use crate::rdb::TypeId;
 use crate::rdb::Version;
 use crate::rdb::Visitor;
-use crate::rdb::encodings::Elem;
-use crate::rdb::read::{KeyInfo, ModuleData, StreamGroup, StreamId, StreamMeta};
-use crate::rdb::value::Collector;
+use crate::rdb::value::{Record, Records};
 
 /// What loading did.
 #[derive(Debug, Default, Clone)]
@@ -31,110 +30,76 @@ pub struct LoadReport {
     pub rdb_version: Option<Version>,
 }
 
-/// Loads RDB records into a keyspace (keys, functions).
+/// Stores one record in a keyspace.
+fn store(ks: &RefCell<Keyspace>, rec: &Record) -> Result<()> {
+    let db = usize::try_from(rec.db)
+        .ok()
+        .filter(|&d| d <= usize::from(u16::MAX))
+        .ok_or_else(|| {
+            Error::new(ErrorKind::Invalid(format!(
+                "db {} is beyond what the engine holds",
+                rec.db
+            )))
+        })?;
+    ks.borrow_mut()
+        .db_mut(db)
+        .set(&rec.key, Obj::from_record(rec), rec.expire_ms);
+    Ok(())
+}
+
+type StoreFn<'a> = Box<dyn FnMut(&Record, TypeId, u64) -> Result<()> + 'a>;
+
+/// Loads RDB records into a keyspace (keys and function libraries).
 pub struct RdbLoader<'a> {
     ks: &'a RefCell<Keyspace>,
-    col: Collector,
-    active: bool,
-    last_db: u64,
-    keys: u64,
-    version: Option<Version>,
+    records: Records<StoreFn<'a>>,
+    last_db: std::rc::Rc<std::cell::Cell<(u64, u64)>>,
 }
 
 impl<'a> RdbLoader<'a> {
     pub fn new(ks: &'a RefCell<Keyspace>) -> Self {
+        // (db of the last key, keys loaded)
+        let last_db = std::rc::Rc::new(std::cell::Cell::new((0u64, 0u64)));
+        let seen = last_db.clone();
+        let f: StoreFn<'a> = Box::new(move |rec: &Record, _, _| {
+            let (_, n) = seen.get();
+            seen.set((rec.db, n + 1));
+            store(ks, rec)
+        });
         RdbLoader {
             ks,
-            col: Collector::new(),
-            active: false,
-            last_db: 0,
-            keys: 0,
-            version: None,
+            records: Records::new(f),
+            last_db,
         }
     }
-}
 
-impl Visitor for RdbLoader<'_> {
-    fn header(&mut self, v: Version) -> Result<()> {
-        self.version = Some(v);
-        Ok(())
+    fn keys(&self) -> u64 {
+        self.last_db.get().1
     }
-    fn function(&mut self, code: &[u8]) -> Result<()> {
-        let name = super::cmd::library_name(code).unwrap_or_default();
-        self.ks.borrow_mut().functions.insert(name, code.to_vec());
-        Ok(())
+
+    fn version(&self) -> Option<Version> {
+        self.records.version()
     }
-    fn begin_key(&mut self, k: &KeyInfo<'_>) -> Result<()> {
-        self.col.begin_key(k);
-        self.active = true;
-        Ok(())
-    }
-    fn string(&mut self, v: &[u8]) -> Result<()> {
-        self.col.string(v);
-        Ok(())
-    }
-    fn list_element(&mut self, e: &[u8]) -> Result<()> {
-        self.col.list_element(e);
-        Ok(())
-    }
-    fn set_member(&mut self, m: &[u8]) -> Result<()> {
-        self.col.set_member(m);
-        Ok(())
-    }
-    fn zset_member(&mut self, m: &[u8], s: f64) -> Result<()> {
-        self.col.zset_member(m, s);
-        Ok(())
-    }
-    fn hash_field(&mut self, f: &[u8], v: &[u8], t: Option<i64>) -> Result<()> {
-        self.col.hash_field(f, v, t);
-        Ok(())
-    }
-    fn stream_entry(&mut self, id: StreamId, f: &[(Elem<'_>, Elem<'_>)]) -> Result<()> {
-        self.col.stream_entry(id, f);
-        Ok(())
-    }
-    fn stream_meta(&mut self, m: &StreamMeta) -> Result<()> {
-        self.col.stream_meta(m);
-        Ok(())
-    }
-    fn stream_group(&mut self, g: &StreamGroup) -> Result<()> {
-        self.col.stream_group(g);
-        Ok(())
-    }
-    fn module_value(&mut self, m: &ModuleData<'_>) -> Result<()> {
-        self.col.module_value(m);
-        Ok(())
-    }
-    fn end_key(&mut self) -> Result<()> {
-        if std::mem::take(&mut self.active) {
-            let rec = self.col.record();
-            self.last_db = rec.db;
-            self.keys += 1;
-            let db = usize::try_from(rec.db)
-                .ok()
-                .filter(|&d| d <= usize::from(u16::MAX))
-                .ok_or_else(|| {
-                    Error::new(ErrorKind::Invalid(format!(
-                        "db {} is beyond what the engine holds",
-                        rec.db
-                    )))
-                })?;
-            self.ks
-                .borrow_mut()
-                .db_mut(db)
-                .set(&rec.key, Obj::from_record(rec), rec.expire_ms);
+
+    /// Moves the function libraries read into the keyspace.
+    fn take_functions(&mut self) {
+        for code in self.records.take_functions() {
+            let name = super::cmd::library_name(&code).unwrap_or_default();
+            self.ks.borrow_mut().functions.insert(name, code);
         }
-        Ok(())
     }
 }
 
 impl RdbParts for RdbLoader<'_> {
     fn part(&mut self, _file: &Path) {}
     fn visitor(&mut self) -> &mut dyn Visitor {
-        self
+        &mut self.records
+    }
+    fn done(&mut self) {
+        self.take_functions();
     }
     fn last_db(&self) -> u64 {
-        self.last_db
+        self.last_db.get().0
     }
 }
 
@@ -142,7 +107,9 @@ impl RdbParts for RdbLoader<'_> {
 pub fn load_rdb<R: Read>(input: R) -> Result<(Keyspace, Version)> {
     let cell = RefCell::new(Keyspace::default());
     let mut l = RdbLoader::new(&cell);
-    let s = crate::rdb::Reader::new(input).run(&mut l)?;
+    let s = crate::rdb::Reader::new(input).run(l.visitor())?;
+    l.take_functions();
+    drop(l);
     Ok((cell.into_inner(), s.version))
 }
 
@@ -200,9 +167,10 @@ pub fn load_aof(
             }
         }
     })?;
+    loader.take_functions();
     report.cut = walked.cut;
-    report.rdb_keys = loader.keys;
-    report.rdb_version = loader.version;
+    report.rdb_keys = loader.keys();
+    report.rdb_version = loader.version();
     drop(loader);
     Ok((cell.into_inner(), report))
 }

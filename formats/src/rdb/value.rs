@@ -430,6 +430,8 @@ pub struct Records<F> {
     col: Collector,
     key: Option<(TypeId, u64)>,
     f: F,
+    version: Option<super::Version>,
+    functions: Vec<Vec<u8>>,
 }
 
 impl<F: FnMut(&Record, TypeId, u64) -> Result<()>> Records<F> {
@@ -438,11 +440,31 @@ impl<F: FnMut(&Record, TypeId, u64) -> Result<()>> Records<F> {
             col: Collector::new(),
             key: None,
             f,
+            version: None,
+            functions: Vec::new(),
         }
+    }
+
+    /// The file's version, once its header was read.
+    pub fn version(&self) -> Option<super::Version> {
+        self.version
+    }
+
+    /// The function libraries read so far (FUNCTION2 records), taken.
+    pub fn take_functions(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.functions)
     }
 }
 
 impl<F: FnMut(&Record, TypeId, u64) -> Result<()>> Visitor for Records<F> {
+    fn header(&mut self, v: super::Version) -> Result<()> {
+        self.version = Some(v);
+        Ok(())
+    }
+    fn function(&mut self, code: &[u8]) -> Result<()> {
+        self.functions.push(code.to_vec());
+        Ok(())
+    }
     fn begin_key(&mut self, k: &KeyInfo<'_>) -> Result<()> {
         self.key = Some((k.type_id, k.offset));
         self.col.begin_key(k);

@@ -1,9 +1,7 @@
 //! RESTORE (DUMP payloads of every RDB version) and the FUNCTION commands.
 
-use std::cell::RefCell;
-
 use super::{Ctx, ExecError, Handler, is, now_ms, parse_i64};
-use crate::engine::{Keyspace, load::RdbLoader};
+use crate::engine::Keyspace;
 use crate::rdb::{Flavor, Version};
 
 pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
@@ -64,13 +62,9 @@ fn read_records(c: &Ctx<'_>, version: Version, records: &[u8]) -> Result<Keyspac
     if version.has_checksum() {
         file.extend_from_slice(&[0; 8]);
     }
-    let cell = RefCell::new(Keyspace::new(1));
-    let mut l = RdbLoader::new(&cell);
-    crate::rdb::Reader::new(&file[..])
-        .run(&mut l)
-        .map_err(|e| c.err(format!("bad DUMP payload: {e}")))?;
-    drop(l);
-    Ok(cell.into_inner())
+    crate::engine::load_rdb(&file[..])
+        .map(|(ks, _)| ks)
+        .map_err(|e| c.err(format!("bad DUMP payload: {e}")))
 }
 
 fn restore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
