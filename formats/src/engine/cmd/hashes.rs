@@ -510,7 +510,7 @@ fn hsetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::run;
+    use super::super::tests::{error_of, run};
     use crate::engine::{Keyspace, Obj, Session};
 
     /// The hash at `k` in db 0 as (field, value, ttl), in order.
@@ -543,15 +543,6 @@ mod tests {
         hash(ks, k).into_iter().find(|x| x.0 == f).and_then(|x| x.2)
     }
 
-    fn fails(setup: &[&str], cmd: &str) -> String {
-        let mut ks = run(setup);
-        let args: Vec<&[u8]> = cmd.split(' ').map(str::as_bytes).collect();
-        Session::new()
-            .execute(&mut ks, &args)
-            .expect_err("should fail")
-            .to_string()
-    }
-
     const FAR: i64 = 4_102_444_800_000; // 2100-01-01
 
     #[test]
@@ -560,8 +551,8 @@ mod tests {
         assert_eq!(order(&ks, "h"), ["a", "b", "c", "d"]);
         assert_eq!(val(&ks, "h", "a").unwrap(), "10");
         assert_eq!(val(&ks, "h", "b").unwrap(), "20");
-        assert!(fails(&[], "HSET h a 1 b").contains("wrong number"));
-        assert!(fails(&["SET s x"], "HSET s a 1").contains("WRONGTYPE"));
+        assert!(error_of(&[], "HSET h a 1 b").contains("wrong number"));
+        assert!(error_of(&["SET s x"], "HSET s a 1").contains("WRONGTYPE"));
     }
 
     #[test]
@@ -591,10 +582,10 @@ mod tests {
         ]);
         assert_eq!(val(&ks, "h", "n").unwrap(), "-2");
         assert_eq!(val(&ks, "h", "m").unwrap(), "11");
-        assert!(fails(&["HSET h a x"], "HINCRBY h a 1").contains("not an integer"));
-        assert!(fails(&["HSET h a 1"], "HINCRBY h a x").contains("not an integer"));
-        assert!(fails(&["HSET h a 9223372036854775807"], "HINCRBY h a 1").contains("overflow"));
-        assert!(fails(&["HSET h a 01"], "HINCRBY h a 1").contains("not an integer"));
+        assert!(error_of(&["HSET h a x"], "HINCRBY h a 1").contains("not an integer"));
+        assert!(error_of(&["HSET h a 1"], "HINCRBY h a x").contains("not an integer"));
+        assert!(error_of(&["HSET h a 9223372036854775807"], "HINCRBY h a 1").contains("overflow"));
+        assert!(error_of(&["HSET h a 01"], "HINCRBY h a 1").contains("not an integer"));
         let ks = run(&[]);
         assert!(ks.dbs[0].is_empty());
         // a failed HINCRBY on a missing key creates nothing
@@ -626,11 +617,13 @@ mod tests {
         assert_eq!(val(&ks, "h", "x").unwrap(), "0", "%.17Lf rounds 1e-20 away");
         assert_eq!(val(&ks, "h", "y").unwrap(), "123456789012345678");
         assert_eq!(val(&ks, "h", "hex").unwrap(), "16");
-        assert!(fails(&["HSET h a x"], "HINCRBYFLOAT h a 1").contains("not a float"));
-        assert!(fails(&[], "HINCRBYFLOAT h a x").contains("not a valid float"));
-        assert!(fails(&[], "HINCRBYFLOAT h a inf").contains("NaN or Infinity"));
-        assert!(fails(&["HSET h a inf"], "HINCRBYFLOAT h a 1").contains("NaN or Infinity"));
-        assert!(fails(&["HSET h a 1e4932"], "HINCRBYFLOAT h a 1e4932").contains("NaN or Infinity"));
+        assert!(error_of(&["HSET h a x"], "HINCRBYFLOAT h a 1").contains("not a float"));
+        assert!(error_of(&[], "HINCRBYFLOAT h a x").contains("not a valid float"));
+        assert!(error_of(&[], "HINCRBYFLOAT h a inf").contains("NaN or Infinity"));
+        assert!(error_of(&["HSET h a inf"], "HINCRBYFLOAT h a 1").contains("NaN or Infinity"));
+        assert!(
+            error_of(&["HSET h a 1e4932"], "HINCRBYFLOAT h a 1e4932").contains("NaN or Infinity")
+        );
     }
 
     #[test]
@@ -717,13 +710,13 @@ mod tests {
             "past times are stored, never applied"
         );
         assert!(ks.dbs[0].get(b"missing").is_none());
-        assert!(fails(&[], "HPEXPIREAT h -1 FIELDS 1 a").contains(">= 0"));
-        assert!(fails(&[], "HPEXPIREAT h 1 FIELDS 2 a").contains("numfields"));
-        assert!(fails(&[], "HPEXPIREAT h 1 FIELDS 0 a").contains("greater than 0"));
-        assert!(fails(&[], "HPEXPIREAT h 1 XX FILDS 1 a").contains("FIELDS"));
-        assert!(fails(&[], "HEXPIREAT h 70368744177664 FIELDS 1 a").contains("expire time"));
-        assert!(fails(&[], "HPEXPIREAT h 70368744177664 FIELDS 1 a").contains("expire time"));
-        assert!(fails(&["SET s x"], "HPEXPIREAT s 1 FIELDS 1 a").contains("WRONGTYPE"));
+        assert!(error_of(&[], "HPEXPIREAT h -1 FIELDS 1 a").contains(">= 0"));
+        assert!(error_of(&[], "HPEXPIREAT h 1 FIELDS 2 a").contains("numfields"));
+        assert!(error_of(&[], "HPEXPIREAT h 1 FIELDS 0 a").contains("greater than 0"));
+        assert!(error_of(&[], "HPEXPIREAT h 1 XX FILDS 1 a").contains("FIELDS"));
+        assert!(error_of(&[], "HEXPIREAT h 70368744177664 FIELDS 1 a").contains("expire time"));
+        assert!(error_of(&[], "HPEXPIREAT h 70368744177664 FIELDS 1 a").contains("expire time"));
+        assert!(error_of(&["SET s x"], "HPEXPIREAT s 1 FIELDS 1 a").contains("WRONGTYPE"));
     }
 
     #[test]
@@ -778,8 +771,8 @@ mod tests {
         let ks = run(&["HSET h a 1", "HGETEX h EX 100 FIELDS 1 a"]);
         let t = ttl(&ks, "h", "a").unwrap();
         assert!((t - super::now_ms() - 100_000).abs() < 5_000);
-        assert!(fails(&[], "HGETEX h EX 10 FIELDS 2 a").contains("numfields"));
-        assert!(fails(&[], "HGETDEL h FIELD 1 a").contains("FIELDS"));
+        assert!(error_of(&[], "HGETEX h EX 10 FIELDS 2 a").contains("numfields"));
+        assert!(error_of(&[], "HGETDEL h FIELD 1 a").contains("FIELDS"));
     }
 
     #[test]
@@ -805,12 +798,12 @@ mod tests {
         assert!(ttl(&ks, "k", "a").is_some());
         let ks = run(&["HSETEX k FXX FIELDS 1 a 1"]);
         assert!(ks.dbs[0].is_empty(), "FXX on a missing key creates nothing");
-        assert!(fails(&[], "HSETEX h EX 1 PX 1 FIELDS 1 a 1").contains("Only one"));
-        assert!(fails(&[], "HSETEX h FXX FNX FIELDS 1 a 1").contains("Only one of FXX"));
-        assert!(fails(&[], "HSETEX h FIELDS 2 a 1").contains("wrong number"));
-        assert!(fails(&[], "HSETEX h FIELDS 0 a 1").contains("invalid number"));
-        assert!(fails(&[], "HSETEX h BOGUS FIELDS 1 a 1").contains("unknown argument"));
-        assert!(fails(&[], "HSETEX h EX -1 FIELDS 1 a 1").contains(">= 0"));
+        assert!(error_of(&[], "HSETEX h EX 1 PX 1 FIELDS 1 a 1").contains("Only one"));
+        assert!(error_of(&[], "HSETEX h FXX FNX FIELDS 1 a 1").contains("Only one of FXX"));
+        assert!(error_of(&[], "HSETEX h FIELDS 2 a 1").contains("wrong number"));
+        assert!(error_of(&[], "HSETEX h FIELDS 0 a 1").contains("invalid number"));
+        assert!(error_of(&[], "HSETEX h BOGUS FIELDS 1 a 1").contains("unknown argument"));
+        assert!(error_of(&[], "HSETEX h EX -1 FIELDS 1 a 1").contains(">= 0"));
     }
 
     #[test]

@@ -311,8 +311,8 @@ fn lmpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::run;
-    use crate::engine::{Keyspace, Obj, Session};
+    use super::super::tests::{exists, fails, run};
+    use crate::engine::{Keyspace, Obj};
 
     fn list(ks: &Keyspace, k: &str) -> Vec<String> {
         match ks.dbs[0].get(k.as_bytes()).map(|e| &e.obj) {
@@ -323,23 +323,6 @@ mod tests {
             None => Vec::new(),
             Some(o) => panic!("{k}: {o:?}"),
         }
-    }
-
-    fn exists(ks: &Keyspace, k: &str) -> bool {
-        ks.dbs[0].get(k.as_bytes()).is_some()
-    }
-
-    /// Runs `setup`, then `cmd`, which must fail and leave the keyspace unchanged.
-    fn fails(setup: &[&str], cmd: &str) -> String {
-        let mut ks = run(setup);
-        let before = ks.clone();
-        let args: Vec<&[u8]> = cmd.split(' ').map(str::as_bytes).collect();
-        let e = Session::new()
-            .execute(&mut ks, &args)
-            .expect_err(cmd)
-            .to_string();
-        assert_eq!(ks, before, "{cmd} changed the keyspace");
-        e
     }
 
     #[test]

@@ -320,6 +320,34 @@ pub(crate) mod tests {
         ks
     }
 
+    /// The error of `cmd` (split on spaces) after `setup`.
+    pub fn error_of(setup: &[&str], cmd: &str) -> String {
+        let mut ks = run(setup);
+        let args: Vec<&[u8]> = cmd.split(' ').map(str::as_bytes).collect();
+        Session::new()
+            .execute(&mut ks, &args)
+            .expect_err(cmd)
+            .to_string()
+    }
+
+    /// Runs `setup`, then `cmd`, which must fail and leave the keyspace unchanged.
+    pub fn fails(setup: &[&str], cmd: &str) -> String {
+        let mut ks = run(setup);
+        let before = ks.clone();
+        let args: Vec<&[u8]> = cmd.split(' ').map(str::as_bytes).collect();
+        let e = Session::new()
+            .execute(&mut ks, &args)
+            .expect_err(cmd)
+            .to_string();
+        assert_eq!(ks, before, "{cmd} changed the keyspace");
+        e
+    }
+
+    /// Whether db 0 holds `k`.
+    pub fn exists(ks: &Keyspace, k: &str) -> bool {
+        ks.dbs[0].get(k.as_bytes()).is_some()
+    }
+
     #[test]
     fn multi_queues_until_exec_and_select_switches_db() {
         let ks = run(&["MULTI", "SET a 1", "SELECT 3", "SET b 2", "EXEC", "SET c 3"]);

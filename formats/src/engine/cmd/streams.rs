@@ -1034,9 +1034,9 @@ fn serve(
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::run;
+    use super::super::tests::{error_of, run};
     use super::{MAX, ZERO, parse_id, string2ull};
-    use crate::engine::{Group, Keyspace, Obj, Session, Stream};
+    use crate::engine::{Group, Keyspace, Obj, Stream};
     use crate::rdb::read::StreamId;
 
     fn id(ms: u64, seq: u64) -> StreamId {
@@ -1056,15 +1056,6 @@ mod tests {
 
     fn ids(s: &Stream) -> Vec<StreamId> {
         s.entries.keys().copied().collect()
-    }
-
-    fn fails(setup: &[&str], cmd: &str) -> String {
-        let mut ks = run(setup);
-        let args: Vec<&[u8]> = cmd.split(' ').map(str::as_bytes).collect();
-        Session::new()
-            .execute(&mut ks, &args)
-            .expect_err("should fail")
-            .to_string()
     }
 
     #[test]
@@ -1126,24 +1117,24 @@ mod tests {
         let s = stream(&ks, "s");
         assert_eq!(s.entries.len(), 2);
         assert!(s.last_id.ms > 1_600_000_000_000);
-        assert!(fails(&["XADD s 5-1 a 1"], "XADD s 5-1 a 1").contains("equal or smaller"));
-        assert!(fails(&["XADD s 5-1 a 1"], "XADD s 4-* a 1").contains("equal or smaller"));
-        assert!(fails(&[], "XADD s 0-0 a 1").contains("greater than 0-0"));
-        assert!(fails(&[], "XADD s 1-1 a").contains("wrong number"));
-        assert!(fails(&[], "XADD s MAXLEN 1 a b").contains("Invalid stream ID"));
-        assert!(fails(&[], "XADD s MAXLEN -1 1-1 a b").contains(">= 0"));
-        assert!(fails(&[], "XADD s MAXLEN 1 MINID 1 1-1 a b").contains("not compatible"));
-        assert!(fails(&[], "XADD s LIMIT 5 1-1 a b").contains("LIMIT cannot"));
-        assert!(fails(&["SET s x"], "XADD s 1-1 a b").contains("WRONGTYPE"));
+        assert!(error_of(&["XADD s 5-1 a 1"], "XADD s 5-1 a 1").contains("equal or smaller"));
+        assert!(error_of(&["XADD s 5-1 a 1"], "XADD s 4-* a 1").contains("equal or smaller"));
+        assert!(error_of(&[], "XADD s 0-0 a 1").contains("greater than 0-0"));
+        assert!(error_of(&[], "XADD s 1-1 a").contains("wrong number"));
+        assert!(error_of(&[], "XADD s MAXLEN 1 a b").contains("Invalid stream ID"));
+        assert!(error_of(&[], "XADD s MAXLEN -1 1-1 a b").contains(">= 0"));
+        assert!(error_of(&[], "XADD s MAXLEN 1 MINID 1 1-1 a b").contains("not compatible"));
+        assert!(error_of(&[], "XADD s LIMIT 5 1-1 a b").contains("LIMIT cannot"));
+        assert!(error_of(&["SET s x"], "XADD s 1-1 a b").contains("WRONGTYPE"));
         assert!(
-            fails(
+            error_of(
                 &["XADD s 18446744073709551615-18446744073709551615 a b"],
                 "XADD s * a b"
             )
             .contains("exhausted")
         );
         assert!(
-            fails(&["XADD s 5-18446744073709551615 a b"], "XADD s 5-* a b")
+            error_of(&["XADD s 5-18446744073709551615 a b"], "XADD s 5-* a b")
                 .contains("equal or smaller")
         );
     }
@@ -1193,8 +1184,8 @@ mod tests {
             "XTRIM s MAXLEN ~ 1 LIMIT 10",
         ]);
         assert_eq!(ids(stream(&ks, "s")), [id(2, 1)], "~ replays as exact");
-        assert!(fails(&[], "XTRIM s LIMIT 5").contains("trimming strategy"));
-        assert!(fails(&[], "XTRIM s FOO 5").contains("syntax error"));
+        assert!(error_of(&[], "XTRIM s LIMIT 5").contains("trimming strategy"));
+        assert!(error_of(&[], "XTRIM s FOO 5").contains("syntax error"));
     }
 
     #[test]
@@ -1214,12 +1205,14 @@ mod tests {
         let s = stream(&ks, "s");
         assert!(s.entries.is_empty());
         assert_eq!((s.last_id, s.max_deleted_id), (id(5, 0), id(1, 1)));
-        assert!(fails(&["XADD s 5-1 a 1"], "XSETID s 5-0").contains("smaller than the target"));
-        assert!(fails(&["XADD s 5-1 a 1"], "XSETID s 6 ENTRIESADDED 0").contains("entries_added"));
-        assert!(fails(&["XADD s 5-1 a 1"], "XSETID s 6 MAXDELETEDID 7").contains("max_deleted"));
-        assert!(fails(&[], "XSETID s 6").contains("no such key"));
-        assert!(fails(&["XADD s 5-1 a 1"], "XSETID s 6 FOO 1").contains("syntax"));
-        assert!(fails(&["XADD s 5-1 a 1"], "XDEL s 5-1 x").contains("Invalid stream ID"));
+        assert!(error_of(&["XADD s 5-1 a 1"], "XSETID s 5-0").contains("smaller than the target"));
+        assert!(
+            error_of(&["XADD s 5-1 a 1"], "XSETID s 6 ENTRIESADDED 0").contains("entries_added")
+        );
+        assert!(error_of(&["XADD s 5-1 a 1"], "XSETID s 6 MAXDELETEDID 7").contains("max_deleted"));
+        assert!(error_of(&[], "XSETID s 6").contains("no such key"));
+        assert!(error_of(&["XADD s 5-1 a 1"], "XSETID s 6 FOO 1").contains("syntax"));
+        assert!(error_of(&["XADD s 5-1 a 1"], "XDEL s 5-1 x").contains("Invalid stream ID"));
     }
 
     #[test]
@@ -1258,22 +1251,22 @@ mod tests {
         assert_eq!(group(&ks, "m", "g").last_id, ZERO);
         assert_eq!(group(&ks, "m2", "g").entries_read, Some(3));
         assert!(
-            fails(
+            error_of(
                 &["XADD s 1-1 a 1", "XGROUP CREATE s g 0"],
                 "XGROUP CREATE s g 0"
             )
             .contains("BUSYGROUP")
         );
-        assert!(fails(&[], "XGROUP CREATE s g 0").contains("requires the key"));
-        assert!(fails(&["XADD s 1-1 a 1"], "XGROUP SETID s g 0").contains("NOGROUP"));
-        assert!(fails(&["XADD s 1-1 a 1"], "XGROUP CREATECONSUMER s g c").contains("NOGROUP"));
-        assert!(fails(&["XADD s 1-1 a 1"], "XGROUP CREATE s g -").contains("Invalid"));
+        assert!(error_of(&[], "XGROUP CREATE s g 0").contains("requires the key"));
+        assert!(error_of(&["XADD s 1-1 a 1"], "XGROUP SETID s g 0").contains("NOGROUP"));
+        assert!(error_of(&["XADD s 1-1 a 1"], "XGROUP CREATECONSUMER s g c").contains("NOGROUP"));
+        assert!(error_of(&["XADD s 1-1 a 1"], "XGROUP CREATE s g -").contains("Invalid"));
         assert!(
-            fails(&["XADD s 1-1 a 1"], "XGROUP CREATE s g 0 ENTRIESREAD -2")
+            error_of(&["XADD s 1-1 a 1"], "XGROUP CREATE s g 0 ENTRIESREAD -2")
                 .contains("ENTRIESREAD")
         );
-        assert!(fails(&["XADD s 1-1 a 1"], "XGROUP FOO s g 0").contains("unknown subcommand"));
-        assert!(fails(&["XADD s 1-1 a 1"], "XGROUP SETID s g 0 MKSTREAM").contains("unknown"));
+        assert!(error_of(&["XADD s 1-1 a 1"], "XGROUP FOO s g 0").contains("unknown subcommand"));
+        assert!(error_of(&["XADD s 1-1 a 1"], "XGROUP SETID s g 0 MKSTREAM").contains("unknown"));
     }
 
     /// What Redis 7.0 propagates for XREADGROUP / XCLAIM / XACK, replayed.
@@ -1352,12 +1345,12 @@ mod tests {
         assert!((p2.delivery_time_ms - (now - 10000)).abs() < 5000);
         assert_eq!(g.last_id, id(9, 9));
         assert!(g.consumers.contains_key(b"bob".as_slice()));
-        assert!(fails(&["XADD s 1-1 a 1"], "XCLAIM s g c 0 1-1").contains("NOGROUP"));
+        assert!(error_of(&["XADD s 1-1 a 1"], "XCLAIM s g c 0 1-1").contains("NOGROUP"));
         let setup = ["XADD s 1-1 a 1", "XGROUP CREATE s g 0"];
-        assert!(fails(&setup, "XCLAIM s g c x 1-1").contains("min-idle"));
-        assert!(fails(&setup, "XCLAIM s g c 0 1-1 BOGUS").contains("Unrecognized"));
-        assert!(fails(&setup, "XCLAIM s g c 0 1-1 TIME x").contains("TIME"));
-        assert!(fails(&setup, "XCLAIM s g c 0 1-1 LASTID -").contains("Invalid stream ID"));
+        assert!(error_of(&setup, "XCLAIM s g c x 1-1").contains("min-idle"));
+        assert!(error_of(&setup, "XCLAIM s g c 0 1-1 BOGUS").contains("Unrecognized"));
+        assert!(error_of(&setup, "XCLAIM s g c 0 1-1 TIME x").contains("TIME"));
+        assert!(error_of(&setup, "XCLAIM s g c 0 1-1 LASTID -").contains("Invalid stream ID"));
     }
 
     #[test]
@@ -1411,11 +1404,13 @@ mod tests {
         ]);
         let g = group(&ks, "s", "g");
         assert_eq!((g.last_id, g.entries_read), (id(3, 1), Some(3)));
-        assert!(fails(&["XADD s 1-1 a 1"], "XREADGROUP GROUP g c STREAMS s >").contains("NOGROUP"));
+        assert!(
+            error_of(&["XADD s 1-1 a 1"], "XREADGROUP GROUP g c STREAMS s >").contains("NOGROUP")
+        );
         let setup = ["XADD s 1-1 a 1", "XGROUP CREATE s g 0"];
-        assert!(fails(&setup, "XREADGROUP GROUP g c STREAMS s $").contains("meaningless"));
-        assert!(fails(&setup, "XREADGROUP COUNT 1 STREAMS s > x").contains("Unbalanced"));
-        assert!(fails(&setup, "XREADGROUP COUNT 1 NOACK STREAMS s >").contains("Missing GROUP"));
+        assert!(error_of(&setup, "XREADGROUP GROUP g c STREAMS s $").contains("meaningless"));
+        assert!(error_of(&setup, "XREADGROUP COUNT 1 STREAMS s > x").contains("Unbalanced"));
+        assert!(error_of(&setup, "XREADGROUP COUNT 1 NOACK STREAMS s >").contains("Missing GROUP"));
     }
 
     #[test]
@@ -1464,10 +1459,10 @@ mod tests {
         assert_eq!(g.pel[&id(2, 1)].delivery_count, 2);
         assert!(g.consumers.contains_key(b"bob".as_slice()));
         let setup = ["XADD s 1-1 a 1", "XGROUP CREATE s g 0"];
-        assert!(fails(&setup, "XAUTOCLAIM s g c 0 0 COUNT 0").contains("COUNT"));
-        assert!(fails(&setup, "XAUTOCLAIM s nog c 0 0").contains("NOGROUP"));
+        assert!(error_of(&setup, "XAUTOCLAIM s g c 0 0 COUNT 0").contains("COUNT"));
+        assert!(error_of(&setup, "XAUTOCLAIM s nog c 0 0").contains("NOGROUP"));
         assert!(
-            fails(
+            error_of(
                 &setup,
                 "XAUTOCLAIM s g c 0 (18446744073709551615-18446744073709551615"
             )

@@ -1130,7 +1130,7 @@ fn zrangestore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::run;
+    use super::super::tests::{exists, fails, run};
     use super::{string2d, strtod};
     use crate::engine::{Keyspace, Obj, Session};
 
@@ -1161,22 +1161,6 @@ mod tests {
             .find(|(x, _)| x == m)
             .unwrap_or_else(|| panic!("{k} has no {m}"))
             .1
-    }
-
-    fn exists(ks: &Keyspace, k: &str) -> bool {
-        ks.dbs[0].get(k.as_bytes()).is_some()
-    }
-
-    fn fails(setup: &[&str], cmd: &str) -> String {
-        let mut ks = run(setup);
-        let before = ks.clone();
-        let args: Vec<&[u8]> = cmd.split(' ').map(str::as_bytes).collect();
-        let e = Session::new()
-            .execute(&mut ks, &args)
-            .expect_err(cmd)
-            .to_string();
-        assert_eq!(ks, before, "{cmd} changed the keyspace");
-        e
     }
 
     #[test]
