@@ -15,42 +15,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use e2e::populate::Rng;
 use e2e::{Reply, Server, ServerKind};
 use formats::engine::{Keyspace, Obj, Session};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len() as u64) as usize]
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-}
 
 type Cmd = Vec<Vec<u8>>;
 
@@ -78,14 +45,14 @@ const SORT_DESTS: [&str; 2] = ["sd0", "sd1"];
 fn float_text(r: &mut Rng, tiny: bool) -> String {
     match r.below(14) {
         0 => format!("{}", r.below(1000) as i64 - 500),
-        1 => format!("{:.2}", r.range(-100.0, 100.0)),
+        1 => format!("{:.2}", r.uniform(-100.0, 100.0)),
         2 => format!("{}e{}", r.below(90) as i64 - 45, r.below(40) as i64 - 20),
         3 => (*r.pick(&[
             "0.1", "0.2", "0.3", "-0.1", "1.1", "2.2", "3.3", "0.5", "2.5",
         ]))
         .to_string(),
-        4 => format!("{:.17}", r.range(-1.0, 1.0)),
-        5 => format!("{}", r.next() as i64 >> r.below(60)),
+        4 => format!("{:.17}", r.uniform(-1.0, 1.0)),
+        5 => format!("{}", r.next_u64() as i64 >> r.below(60)),
         6 => format!("0x{:x}p-{}", r.below(1 << 20), r.below(30)),
         7 => format!("{}.{}", r.below(100), "9".repeat(r.below(25) as usize + 1)),
         8 if tiny => (*r.pick(&[
@@ -109,8 +76,8 @@ fn float_text(r: &mut Rng, tiny: bool) -> String {
             "inf", "-inf", "nan", "abc", " 1", "1 ", "1e", "0x", "", "+.5", "-0",
         ]))
         .to_string(),
-        10 => format!("{}", r.range(-1e20, 1e20)),
-        11 => format!("{:e}", r.range(-1e300, 1e300)),
+        10 => format!("{}", r.uniform(-1e20, 1e20)),
+        11 => format!("{:e}", r.uniform(-1e300, 1e300)),
         _ => format!("{}", r.below(100)),
     }
 }
@@ -127,7 +94,7 @@ fn bf_type(r: &mut Rng) -> (String, u32) {
 
 fn bf_value(r: &mut Rng, bits: u32) -> String {
     match r.below(6) {
-        0 => format!("{}", r.next() as i64),
+        0 => format!("{}", r.next_u64() as i64),
         1 => format!(
             "{}",
             (r.below(1 << bits.min(40)) as i64) - (1i64 << (bits.min(40) - 1))
@@ -173,8 +140,8 @@ const CENTERS: [(f64, f64); 5] = [
 fn lon_lat(r: &mut Rng) -> (String, String) {
     match r.below(12) {
         0 => (
-            format!("{}", r.range(-180.0, 180.0)),
-            format!("{}", r.range(-85.05112878, 85.05112878)),
+            format!("{}", r.uniform(-180.0, 180.0)),
+            format!("{}", r.uniform(-85.05112878, 85.05112878)),
         ),
         1 => {
             let (x, y) = *r.pick(&[
@@ -189,8 +156,8 @@ fn lon_lat(r: &mut Rng) -> (String, String) {
         2 => ("13.361389".into(), "38.115556".into()), // a point several members share
         _ => {
             let (cx, cy) = *r.pick(&CENTERS);
-            let x = (cx + r.range(-2.0, 2.0)).clamp(-180.0, 180.0);
-            let y = cy + r.range(-2.0, 2.0);
+            let x = (cx + r.uniform(-2.0, 2.0)).clamp(-180.0, 180.0);
+            let y = cy + r.uniform(-2.0, 2.0);
             (format!("{x:.6}"), format!("{y:.6}"))
         }
     }
@@ -204,10 +171,10 @@ fn unit(r: &mut Rng) -> &'static str {
 fn dist(r: &mut Rng, unit: &str) -> String {
     let km = match r.below(5) {
         4 => 0.0,
-        0 => r.range(0.0, 50.0),
-        1 => r.range(50.0, 500.0),
-        2 => r.range(500.0, 6000.0),
-        _ => r.range(0.0, 300.0),
+        0 => r.uniform(0.0, 50.0),
+        1 => r.uniform(50.0, 500.0),
+        2 => r.uniform(500.0, 6000.0),
+        _ => r.uniform(0.0, 300.0),
     };
     let per_km = match unit {
         "m" => 1000.0,
@@ -433,9 +400,9 @@ fn workload(r: &mut Rng, n: usize) -> Vec<Cmd> {
                     c.push(if l == "lw" {
                         format!("{}", r.below(30))
                     } else if r.chance(80) {
-                        format!("{}", r.range(-50.0, 50.0) as i64)
+                        format!("{}", r.uniform(-50.0, 50.0) as i64)
                     } else {
-                        format!("{:.3}", r.range(-50.0, 50.0))
+                        format!("{:.3}", r.uniform(-50.0, 50.0))
                     });
                 }
                 c
@@ -638,7 +605,7 @@ fn run_seed(seed: u64, n: usize) {
         ],
     );
     let mut client = server.client();
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::from_state(seed | 1);
     let cmds = workload(&mut rng, n);
 
     // The same commands straight into an engine: same data (checked after every chunk),
@@ -772,7 +739,7 @@ fn incrbyfloat_text_matches_redis70() {
     let mut client = server.client();
     let seed = seeds()[0];
     eprintln!("incrbyfloat seed {seed}");
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::from_state(seed | 1);
     let mut cmds = Vec::new();
     for i in 0..3000 {
         let k = format!("k{}", i % 40);

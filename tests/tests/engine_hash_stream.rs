@@ -44,35 +44,10 @@
 use std::collections::BTreeMap;
 
 use e2e::model::{ConsumerModel, GroupModel, PelEntry, StreamModel};
+use e2e::populate::Rng;
 use e2e::{KeyModel, Model, Reply, Server, ServerKind, ValueModel};
 use formats::engine::{Keyspace, Obj, Session};
 use formats::rdb::value::Value;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len() as u64) as usize]
-    }
-}
 
 type Cmd = Vec<Vec<u8>>;
 
@@ -370,7 +345,7 @@ fn value(r: &mut Rng, long: bool) -> String {
         0 => String::new(),
         1 => "v".repeat(64),
         2 if long => "w".repeat(65),
-        3 => format!("{}", r.next() as i64),
+        3 => format!("{}", r.next_u64() as i64),
         4 => r
             .pick(&[
                 "9223372036854775806",
@@ -498,7 +473,7 @@ fn hash_workload(r: &mut Rng, n: usize) -> Vec<Cmd> {
 fn hash_seed(seed: u64) {
     let server = aof_server(&[]);
     let mut client = server.client();
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::from_state(seed | 1);
     let cmds = hash_workload(&mut r, 6000);
     let mut direct = Keyspace::default();
     let mut session = Session::new();
@@ -630,7 +605,7 @@ impl StreamGen {
             });
             c.push(match r.below(6) {
                 0 => "v".repeat(70),
-                1 => format!("{}", r.next() as i64),
+                1 => format!("{}", r.next_u64() as i64),
                 _ => format!("{}", r.below(100)),
             });
         }
@@ -901,7 +876,7 @@ fn stream_chunks(
 
 fn stream_seed(seed: u64) {
     let server = aof_server(&["--stream-node-max-entries", "4"]);
-    let mut r = Rng(seed | 1);
+    let mut r = Rng::from_state(seed | 1);
     let mut g = StreamGen::new(true);
     let mut refused = BTreeMap::new();
     stream_chunks(&server, &mut r, &mut g, 30, &mut refused);
@@ -985,7 +960,7 @@ fn direct_relaxed(m: &Model) -> Model {
 fn stream_direct_seed(seed: u64) {
     let server = Server::start(ServerKind::Redis70, &[]);
     let mut client = server.client();
-    let mut r = Rng(seed.rotate_left(17) | 1);
+    let mut r = Rng::from_state(seed.rotate_left(17) | 1);
     let mut g = StreamGen::new(false);
     let mut direct = Keyspace::default();
     let mut session = Session::new();
