@@ -125,17 +125,8 @@ fn now_ms() -> i64 {
 }
 
 fn report_load(r: &LoadReport, quiet: bool) {
-    if let Some((file, off)) = &r.cut {
-        eprintln!(
-            "aoftool: warning: {} is cut at offset {off}: the incomplete tail was dropped, as Redis drops it",
-            file.display()
-        );
-    }
-    for (name, (n, file, off)) in &r.unknown {
-        eprintln!(
-            "aoftool: warning: skipped {n} unknown command(s) {name} (first at {}:{off})",
-            file.display()
-        );
+    for w in r.warnings() {
+        eprintln!("aoftool: warning: {w}");
     }
     if !quiet {
         eprintln!(

@@ -61,8 +61,7 @@ where
 }
 
 /// Like [`walk`], except that RDB parts go to `rdb` (when given) as the records they
-/// are, instead of being expanded into commands; `rdb` is told each part's file by
-/// [`RdbParts::part`]. Commands after an RDB part apply to the db its last key was in.
+/// are, instead of being expanded into commands. Commands after an RDB part apply to the db its last key was in.
 pub fn walk_with<F>(
     layout: &Layout,
     mut rdb_parts: Option<&mut dyn RdbParts>,
@@ -88,7 +87,6 @@ where
             let mut rdb = crate::rdb::Reader::new(input);
             let summary = match rdb_parts.as_deref_mut() {
                 Some(v) => {
-                    v.part(path);
                     let s = rdb.run(v.visitor())?;
                     v.done();
                     db = v.last_db();
@@ -124,8 +122,6 @@ where
 
 /// Takes the RDB parts of an AOF as records (see [`walk_with`]).
 pub trait RdbParts {
-    /// The next part comes from `file`.
-    fn part(&mut self, file: &Path);
     /// The visitor the part's records go to.
     fn visitor(&mut self) -> &mut dyn crate::rdb::Visitor;
     /// The part was read to its end (before any command that follows it applies).

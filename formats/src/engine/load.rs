@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{ExecError, Keyspace, Obj, Session};
 use crate::aof::check::Layout;
@@ -28,6 +28,26 @@ pub struct LoadReport {
     pub cut: Option<(PathBuf, u64)>,
     /// The RDB version of the last RDB part, if any.
     pub rdb_version: Option<Version>,
+}
+
+impl LoadReport {
+    /// What a user should be told: a dropped cut tail, skipped unknown commands.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some((file, off)) = &self.cut {
+            out.push(format!(
+                "{} is cut at offset {off}: the incomplete tail was dropped, as Redis drops it",
+                file.display()
+            ));
+        }
+        for (name, (n, file, off)) in &self.unknown {
+            out.push(format!(
+                "skipped {n} unknown command(s) {name} (first at {}:{off})",
+                file.display()
+            ));
+        }
+        out
+    }
 }
 
 /// Stores one record in a keyspace.
@@ -91,7 +111,6 @@ impl<'a> RdbLoader<'a> {
 }
 
 impl RdbParts for RdbLoader<'_> {
-    fn part(&mut self, _file: &Path) {}
     fn visitor(&mut self) -> &mut dyn Visitor {
         &mut self.records
     }

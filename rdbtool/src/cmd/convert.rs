@@ -353,17 +353,8 @@ fn feed<V: Visitor>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<Checks
             if interrupt::interrupted() {
                 return Err(Interrupted.into());
             }
-            if let Some((file, off)) = &report.cut {
-                eprintln!(
-                    "rdbtool: warning: {} is cut at offset {off}: the incomplete tail was dropped, as Redis drops it",
-                    file.display()
-                );
-            }
-            for (name, (n, file, off)) in &report.unknown {
-                eprintln!(
-                    "rdbtool: warning: skipped {n} unknown command(s) {name} (first at {}:{off})",
-                    file.display()
-                );
+            for w in report.warnings() {
+                eprintln!("rdbtool: warning: {w}");
             }
             // Default target: the version of the AOF's RDB part (else Redis 7.0's, the
             // first with multi-part AOFs), raised as far as the data needs.
