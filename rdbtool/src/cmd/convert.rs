@@ -453,10 +453,11 @@ fn checksum_policy(status: ChecksumStatus, name: &str, skip_corrupt: bool) -> Re
     Ok(())
 }
 
-/// `--to aof` (without preamble) and `--to jsonl`: the dump machinery.
+/// RESP commands (`--to aof` without preamble, a RESP BASE) or JSON Lines: the dump
+/// machinery.
 fn to_commands(
     src: Source,
-    out: &mut Output,
+    out: &mut dyn Write,
     to: ConvertTo,
     filter: Filter,
     skip_corrupt: bool,
@@ -1005,7 +1006,14 @@ fn to_aof_dir(
             base = w.into_inner().map_err(|e| e.into_error())?;
         } else {
             let mut bw = io::BufWriter::with_capacity(1 << 20, base);
-            let skipped = to_commands_into(src, &mut bw, filter, s.skip_corrupt, progress)?;
+            let skipped = to_commands(
+                src,
+                &mut bw,
+                ConvertTo::Aof,
+                filter,
+                s.skip_corrupt,
+                progress,
+            )?;
             base = bw.into_inner().map_err(|e| e.into_error())?;
             report_skipped(skipped);
         }
@@ -1043,24 +1051,6 @@ fn to_aof_dir(
         let _ = fs::remove_dir_all(&tmp);
     }
     r
-}
-
-/// RESP commands into any writer (an AOF BASE file).
-fn to_commands_into<W: Write>(
-    src: Source,
-    out: &mut W,
-    filter: Filter,
-    skip_corrupt: bool,
-    progress: Progress,
-) -> Result<u64> {
-    let name = src.name.clone();
-    let mut v = RespDump::new(out, filter, skip_corrupt, progress);
-    let r = feed(src, &mut v, skip_corrupt);
-    v.progress().finish();
-    let status = r?;
-    v.finish()?;
-    checksum_policy(status, &name, skip_corrupt)?;
-    Ok(v.skipped())
 }
 
 #[cfg(test)]
