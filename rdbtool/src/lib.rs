@@ -2,6 +2,7 @@
 
 pub mod cli;
 mod cmd;
+mod dataset;
 mod filter;
 mod input;
 mod zsort;

@@ -8,7 +8,7 @@
 //! nothing of a key is written before its end.
 
 use std::fs;
-use std::io::{self, BufReader, Cursor, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
@@ -17,24 +17,19 @@ use formats::cli::output::{Output, same_file};
 use formats::cli::progress::Progress;
 use formats::cli::{Exit, interrupt};
 use formats::error::{Doing, ErrorKind, KeyPreview};
-use formats::jsonl::JsonlReader;
 use formats::rdb::encodings::Elem;
 use formats::rdb::read::{
-    ChecksumStatus, FunctionPreGa, KeyInfo, ModuleData, ReaderBuilder, StreamGroup, StreamId,
-    StreamMeta, Visitor,
+    FunctionPreGa, KeyInfo, ModuleData, StreamGroup, StreamId, StreamMeta, Visitor,
 };
-use formats::rdb::value::{Collector, Record, replay};
+use formats::rdb::value::Collector;
 use formats::rdb::write::{Rules, Writer, WriterOptions, choose, degrade, losses};
 use formats::rdb::{Flavor, Version};
 
 use super::dump::{Dump, DumpVisitor};
 use super::resp::RespDump;
 use crate::cli::{ConvertArgs, ConvertTo, DumpFormat, Preamble};
+use crate::dataset::{Interrupted, JSONL_DEFAULT_VERSION, Kind, Source, checksum_policy, feed};
 use crate::filter::Filter;
-use crate::input;
-
-/// The RDB version written for JSON Lines input when none is asked for (Redis 7.4-8.4).
-const JSONL_DEFAULT_VERSION: u32 = 12;
 
 pub fn run(a: ConvertArgs) -> Result<Exit> {
     match convert(a) {
@@ -72,17 +67,13 @@ fn convert(a: ConvertArgs) -> Result<Exit> {
             a.output.display()
         );
     }
-    let (kind, reader, name, size) = open_source(&path)?;
     let source = Source {
-        kind,
-        reader,
-        path: path.clone(),
         keep_expired: a.keep_expired,
         skip_unknown: a.skip_unknown,
-        name,
         allow_future: a.allow_future_version,
+        ..Source::open(&path)?
     };
-    let progress = Progress::new(size, !a.quiet && size.is_some());
+    let progress = Progress::new(source.size, !a.quiet && source.size.is_some());
     let opts = WriterOptions {
         compress: !a.no_compress,
         checksum: !a.no_checksum,
@@ -235,222 +226,6 @@ fn release_text(v: Version, asked: Option<&str>) -> String {
         };
     }
     formats::rdb::write::default_release(v).to_string()
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Rdb,
-    Jsonl,
-    /// An AOF of any layout, loaded through the keyspace engine.
-    Aof,
-}
-
-struct Source {
-    kind: Kind,
-    reader: Box<dyn Read + Send>,
-    path: PathBuf,
-    keep_expired: bool,
-    skip_unknown: bool,
-    name: String,
-    allow_future: bool,
-}
-
-/// An opened input: its kind, a reader for RDB and JSON Lines (AOFs are read by path),
-/// its name for messages and its size for progress.
-type Opened = (Kind, Box<dyn Read + Send>, String, Option<u64>);
-
-/// Opens the input.
-fn open_source(path: &Path) -> Result<Opened> {
-    let name = path.display().to_string();
-    let aof =
-        |size| -> Result<Opened> { Ok((Kind::Aof, Box::new(io::empty()), name.clone(), size)) };
-    if path.is_dir() {
-        return aof(None);
-    }
-    let inp = input::open(path)?;
-    let stdin = path.as_os_str() == "-";
-    let (kind, reader) = match sniff(inp.reader) {
-        Ok(x) => x,
-        // A manifest names the files of a multi-part AOF.
-        Err(_)
-            if !stdin
-                && matches!(
-                    formats::aof::check::detect(path),
-                    Ok(formats::aof::check::Layout::MultiPart { .. })
-                ) =>
-        {
-            return aof(inp.size);
-        }
-        Err(e) => return Err(e),
-    };
-    let kind = match kind {
-        // An RDB followed by RESP commands is an AOF with an RDB preamble.
-        Kind::Rdb if !stdin && ends_with_crlf(path) => Kind::Aof,
-        k => k,
-    };
-    if kind == Kind::Aof && stdin {
-        bail!(
-            "an AOF on standard input cannot be converted: give its path (a file or a directory)"
-        );
-    }
-    Ok((kind, reader, inp.name, inp.size))
-}
-
-/// Whether a file ends with CRLF: what RESP ends with, and an RDB (ending with its
-/// checksum) almost never does.
-fn ends_with_crlf(path: &Path) -> bool {
-    use std::io::{Seek, SeekFrom};
-    let Ok(mut f) = fs::File::open(path) else {
-        return false;
-    };
-    let mut tail = [0u8; 2];
-    f.seek(SeekFrom::End(-2)).is_ok() && f.read_exact(&mut tail).is_ok() && tail == *b"\r\n"
-}
-
-/// Reads the first bytes to tell an RDB from JSON Lines and a RESP AOF.
-fn sniff(mut r: Box<dyn Read + Send>) -> Result<(Kind, Box<dyn Read + Send>)> {
-    let mut head = Vec::with_capacity(64);
-    (&mut r).take(64).read_to_end(&mut head)?;
-    let kind = if head.starts_with(b"REDIS") || head.starts_with(b"VALKEY") {
-        Kind::Rdb
-    } else {
-        match head.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') | None => Kind::Jsonl,
-            Some(b'*' | b'#') => Kind::Aof,
-            Some(_) => bail!(
-                "the input is neither an RDB (REDIS/VALKEY magic) nor JSON Lines (starts with \
-                 {:?})",
-                String::from_utf8_lossy(head.get(..head.len().min(9)).unwrap_or_default())
-            ),
-        }
-    };
-    Ok((kind, Box::new(Cursor::new(head).chain(r))))
-}
-
-/// Feeds every key of the source to `v`; returns the input checksum status.
-fn feed<V: Visitor>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<ChecksumStatus> {
-    match src.kind {
-        Kind::Rdb => {
-            let mut reader = ReaderBuilder::new()
-                .allow_future_version(src.allow_future)
-                .build(src.reader);
-            match reader.run_threaded(v, skip_corrupt) {
-                Ok(s) => Ok(s.checksum),
-                Err(_) if interrupt::interrupted() => Err(Interrupted.into()),
-                Err(e) => Err(anyhow::Error::new(e).context(format!("converting {}", src.name))),
-            }
-        }
-        Kind::Aof => {
-            let layout = formats::aof::check::detect(&src.path)
-                .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", src.name)))?;
-            let (ks, report) = formats::engine::load_aof(
-                &layout,
-                formats::engine::Keyspace::default(),
-                src.skip_unknown,
-                |_| {},
-            )
-            .map_err(|e| anyhow::Error::new(e).context(format!("loading {}", src.name)))?;
-            if interrupt::interrupted() {
-                return Err(Interrupted.into());
-            }
-            for w in report.warnings() {
-                eprintln!("rdbtool: warning: {w}");
-            }
-            // Default target: the version of the AOF's RDB part (else Redis 7.0's, the
-            // first with multi-part AOFs), raised as far as the data needs.
-            let now = crate::filter::now_ms();
-            let base = report.rdb_version.unwrap_or(Version {
-                flavor: Flavor::Redis,
-                number: 10,
-            });
-            v.header(formats::engine::write::version_for(
-                &ks,
-                base,
-                now,
-                src.keep_expired,
-            ))?;
-            for code in ks.functions.values() {
-                v.function(code)?;
-            }
-            let newest = Version {
-                flavor: Flavor::Redis,
-                number: formats::rdb::NEWEST_REDIS_VERSION,
-            };
-            ks.records(now, src.keep_expired, |rec| {
-                let e = choose(&rec.value, newest, &Rules::default());
-                replay(rec, e.type_id, e.encoding, 0, v)
-            })
-            .map_err(|e| anyhow::Error::new(e).context(format!("converting {}", src.name)))?;
-            v.end(ChecksumStatus::Absent)?;
-            Ok(ChecksumStatus::Absent)
-        }
-        Kind::Jsonl => {
-            let mut r = JsonlReader::new(BufReader::with_capacity(1 << 20, src.reader), &src.name);
-            let mut rec = Record::default();
-            let mut skipped = 0u64;
-            loop {
-                if interrupt::interrupted() {
-                    return Err(Interrupted.into());
-                }
-                match r.next_into(&mut rec) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) if skip_corrupt && !e.is_io() => {
-                        eprintln!("rdbtool: skipped bad line: {}: {e}", src.name);
-                        skipped += 1;
-                        continue;
-                    }
-                    Err(e) => {
-                        return Err(anyhow::Error::new(e).context(format!("reading {}", src.name)));
-                    }
-                }
-                let e = choose(
-                    &rec.value,
-                    Version {
-                        flavor: Flavor::Redis,
-                        number: JSONL_DEFAULT_VERSION,
-                    },
-                    &Rules::default(),
-                );
-                replay(&rec, e.type_id, e.encoding, r.line_offset(), v).map_err(|e| {
-                    anyhow::Error::new(e).context(format!(
-                        "converting {} line {}",
-                        src.name,
-                        r.line()
-                    ))
-                })?;
-            }
-            if skipped > 0 {
-                eprintln!("rdbtool: {skipped} bad line(s) skipped");
-            }
-            v.end(ChecksumStatus::Absent)?;
-            Ok(ChecksumStatus::Absent)
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Interrupted;
-
-impl std::fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted")
-    }
-}
-
-impl std::error::Error for Interrupted {}
-
-fn checksum_policy(status: ChecksumStatus, name: &str, skip_corrupt: bool) -> Result<()> {
-    if let ChecksumStatus::Mismatch { stored, computed } = status {
-        let msg = format!(
-            "{name}: checksum mismatch: stored 0x{stored:016x}, computed 0x{computed:016x}"
-        );
-        if !skip_corrupt {
-            bail!("{msg} (the data may be damaged; --skip-corrupt to accept)");
-        }
-        eprintln!("rdbtool: warning: {msg}");
-    }
-    Ok(())
 }
 
 /// RESP commands (`--to aof` without preamble, a RESP BASE) or JSON Lines: the dump
