@@ -27,6 +27,9 @@ pub enum Command {
     /// Convert a dataset: to an RDB of any version (up- or downgrade), an AOF, an AOF
     /// directory or JSON Lines; JSON Lines converts back to RDB.
     Convert(ConvertArgs),
+    /// Estimate the memory each key takes in Redis (as MEMORY USAGE reports it), with
+    /// totals by db, type, encoding, key prefix and TTL, and the biggest keys.
+    Memory(MemoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -201,6 +204,81 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub keep_expired: bool,
     /// No progress bar and no summary.
+    #[arg(short = 'q', long = "quiet", alias = "no-progress")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MemoryFormat {
+    /// A summary: totals, by db, type, encoding, TTL and prefix, the biggest keys.
+    Text,
+    /// The summary as one JSON object.
+    Json,
+    /// One JSON object per key.
+    Jsonl,
+    /// One row per key, with redis-rdb-tools' columns.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MemoryAllocator {
+    /// The jemalloc Redis bundles (8-byte quantum): redis.io builds and Docker images.
+    Jemalloc,
+    /// A distribution's jemalloc (16-byte quantum): Debian and Ubuntu packages.
+    #[value(name = "jemalloc-16")]
+    Jemalloc16,
+    /// glibc malloc (`make MALLOC=libc`).
+    Libc,
+}
+
+#[derive(Debug, Args)]
+pub struct MemoryArgs {
+    /// An RDB file, an AOF (a file, an `appendonlydir` directory or its manifest), a JSON
+    /// Lines file, or `-` for standard input (the default when standard input is not a
+    /// terminal). Keys are costed as a server holds them after loading it (an AOF whose
+    /// commands outweigh its RDB part: as replaying them builds them).
+    #[arg(value_name = "DATASET")]
+    pub input: Option<PathBuf>,
+    /// Read RDB versions newer than the newest known as best effort.
+    #[arg(long)]
+    pub allow_future_version: bool,
+    #[arg(long, short = 'f', value_enum, default_value_t = MemoryFormat::Text)]
+    pub format: MemoryFormat,
+    /// The N biggest keys: with csv and jsonl only those (biggest first, kept in a heap
+    /// of N while reading); in the summary, how many to list (default 10).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Totals per key prefix: the key up to its DEPTH-th SEP (keys with fewer take their
+    /// longest prefix ending in SEP). One counter per distinct prefix is kept in memory.
+    #[arg(long, value_name = "SEP", value_parser = clap::value_parser!(OsString))]
+    pub by_prefix: Option<OsString>,
+    /// How many SEP-separated parts make a prefix (with --by-prefix).
+    #[arg(long, value_name = "D", default_value_t = 1, requires = "by_prefix",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: u32,
+    /// The Redis release to model: 6.2, 7.0, 7.2 or 7.4 (a release in between takes the
+    /// model before it; 8.x is approximated by 7.4's). Default: the release that writes
+    /// the RDB's version (RDB 9 and older: 6.2, 10: 7.0, 11: 7.2, 12 and later: 7.4;
+    /// Valkey: 7.2), and 7.0 for AOF and JSON Lines. 7.0 and 6.2 are checked against
+    /// real servers; 7.2 and 7.4 follow the Redis source without such a check.
+    #[arg(long, value_name = "X.Y")]
+    pub redis_version: Option<String>,
+    /// The allocator whose size classes the server uses.
+    #[arg(long, value_enum, default_value_t = MemoryAllocator::Jemalloc)]
+    pub allocator: MemoryAllocator,
+    /// An encoding threshold of the target, by its Redis name (repeatable), e.g.
+    /// `hash-max-listpack-entries=128`; defaults are Redis's.
+    #[arg(long = "threshold", value_name = "NAME=VALUE")]
+    pub thresholds: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Write here (atomically) instead of standard output; `-` is standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Go on past damaged keys, leaving them out and reporting each one on stderr.
+    #[arg(long)]
+    pub skip_corrupt: bool,
+    /// No progress bar.
     #[arg(short = 'q', long = "quiet", alias = "no-progress")]
     pub quiet: bool,
 }

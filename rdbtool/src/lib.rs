@@ -5,6 +5,7 @@ mod cmd;
 mod dataset;
 mod filter;
 mod input;
+mod memsize;
 mod zsort;
 
 use std::process::ExitCode;
@@ -18,6 +19,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Verify(a) => cmd::verify::run(a),
         cli::Command::Info(a) => cmd::info::run(a),
         cli::Command::Convert(a) => cmd::convert::run(a),
+        cli::Command::Memory(a) => cmd::memory::run(a),
     };
     match result {
         Ok(exit) => exit.into(),
