@@ -504,8 +504,8 @@ fn server_state(c: &mut e2e::Client) -> BTreeMap<Vec<u8>, (String, Option<i64>)>
         let k = bytes(&k);
         let t = c.cmd_str(&[b"TYPE", &k]);
         let v = match t.as_str() {
-            "string" => Obj::Str(c.cmd_bulk(&[b"GET", &k]).unwrap_or_default()),
-            "list" => Obj::List(
+            "string" => Obj::Str(c.cmd_bulk(&[b"GET", &k]).unwrap_or_default().into()),
+            "list" => Obj::list(
                 c.cmd(&[b"LRANGE", &k, b"0", b"-1"])
                     .into_array()
                     .unwrap_or_default()
@@ -513,7 +513,7 @@ fn server_state(c: &mut e2e::Client) -> BTreeMap<Vec<u8>, (String, Option<i64>)>
                     .map(bytes)
                     .collect(),
             ),
-            "set" => Obj::Set(
+            "set" => Obj::set(
                 c.cmd(&[b"SMEMBERS", &k])
                     .into_array()
                     .unwrap_or_default()
@@ -531,7 +531,7 @@ fn server_state(c: &mut e2e::Client) -> BTreeMap<Vec<u8>, (String, Option<i64>)>
                     let s: f64 = String::from_utf8_lossy(&bytes(&p[1])).parse().unwrap();
                     z.insert(&bytes(&p[0]), s);
                 }
-                Obj::Zset(z)
+                Obj::zset(z)
             }
             "hash" => {
                 let a = c.cmd(&[b"HGETALL", &k]).into_array().unwrap_or_default();
@@ -545,7 +545,7 @@ fn server_state(c: &mut e2e::Client) -> BTreeMap<Vec<u8>, (String, Option<i64>)>
                         },
                     );
                 }
-                Obj::Hash(h)
+                Obj::hash(h)
             }
             other => panic!("unexpected type {other}"),
         };
@@ -557,9 +557,8 @@ fn server_state(c: &mut e2e::Client) -> BTreeMap<Vec<u8>, (String, Option<i64>)>
 
 fn engine_state(ks: &Keyspace) -> BTreeMap<Vec<u8>, (String, Option<i64>)> {
     ks.dbs[0]
-        .keys
         .iter()
-        .map(|(k, e)| (k.clone(), (describe_obj(&e.obj), e.expire_ms)))
+        .map(|e| (e.key().to_vec(), (describe_obj(&e.obj), e.expire_ms())))
         .collect()
 }
 
@@ -761,7 +760,7 @@ fn incrbyfloat_text_matches_redis70() {
         }
         if c[0] == b"INCRBYFLOAT" && !rep.is_error() {
             let got = match &ks.dbs[0].get(&c[1]).map(|e| &e.obj) {
-                Some(Obj::Str(v)) => v.clone(),
+                Some(Obj::Str(v)) => v.to_vec(),
                 _ => Vec::new(),
             };
             if got != bytes(rep) {

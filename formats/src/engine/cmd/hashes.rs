@@ -22,7 +22,7 @@
 
 use super::cfloat::{self, Parsed, Prec};
 use super::{Ctx, ExecError, Handler, is, now_ms, parse_i64};
-use crate::engine::obj::indexed::IndexMap;
+use crate::engine::hash::indexed::IndexMap;
 use crate::engine::{Hash, HashField};
 
 /// Hashes up to this many fields keep Redis's listpack field order exactly; Redis turns

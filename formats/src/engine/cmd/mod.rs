@@ -197,7 +197,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&mut T>, ExecError> {
         let wrong = self.wrong_type();
         let db = self.ks.db_mut(self.db);
-        if !db.keys.contains_key(key) {
+        if !db.contains(key) {
             match make {
                 Some(m) => db.set(key, m(), None),
                 None => return Ok(None),
@@ -216,7 +216,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&mut VecDeque<Vec<u8>>>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::List(VecDeque::new())) as fn() -> Obj),
+            create.then_some((|| Obj::list(super::List::new())) as fn() -> Obj),
             |o| match o {
                 Obj::List(l) => Some(l),
                 _ => None,
@@ -231,7 +231,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&mut HashSet<Vec<u8>>>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Set(HashSet::new())) as fn() -> Obj),
+            create.then_some((|| Obj::set(super::Set::new())) as fn() -> Obj),
             |o| match o {
                 Obj::Set(s) => Some(s),
                 _ => None,
@@ -246,7 +246,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&mut super::Zset>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Zset(super::Zset::default())) as fn() -> Obj),
+            create.then_some((|| Obj::zset(super::Zset::default())) as fn() -> Obj),
             |o| match o {
                 Obj::Zset(z) => Some(z),
                 _ => None,
@@ -261,7 +261,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&mut super::Hash>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Hash(super::Hash::default())) as fn() -> Obj),
+            create.then_some((|| Obj::hash(super::Hash::default())) as fn() -> Obj),
             |o| match o {
                 Obj::Hash(h) => Some(h),
                 _ => None,
@@ -284,16 +284,27 @@ impl Ctx<'_> {
         )
     }
 
-    /// The bytes of a string key (None when missing), WRONGTYPE for other types.
-    pub fn string(&mut self, key: &[u8], create: bool) -> Result<Option<&mut Vec<u8>>, ExecError> {
+    /// A string key's value (None when missing), WRONGTYPE for other types; for
+    /// reading it (or checking the type), without making it growable.
+    pub fn string_bytes(
+        &mut self,
+        key: &[u8],
+        create: bool,
+    ) -> Result<Option<&mut super::Bytes>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Str(Vec::new())) as fn() -> Obj),
+            create.then_some((|| Obj::Str(super::Bytes::new())) as fn() -> Obj),
             |o| match o {
                 Obj::Str(s) => Some(s),
                 _ => None,
             },
         )
+    }
+
+    /// The bytes of a string key to change in place (None when missing), WRONGTYPE
+    /// for other types.
+    pub fn string(&mut self, key: &[u8], create: bool) -> Result<Option<&mut Vec<u8>>, ExecError> {
+        Ok(self.string_bytes(key, create)?.map(super::Bytes::make_mut))
     }
 }
 

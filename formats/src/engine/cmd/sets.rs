@@ -46,7 +46,7 @@ fn srem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 fn smove(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let (src, dst, m) = (a[1], a[2], a[3]);
     // A missing source is a no-op, whatever the destination holds.
-    if !c.db().keys.contains_key(src) {
+    if !c.db().contains(src) {
         return Ok(());
     }
     c.set(src, false)?;
@@ -125,7 +125,7 @@ fn store(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if result.is_empty() {
         db.remove(dst);
     } else {
-        db.set(dst, Obj::Set(result), None);
+        db.set(dst, Obj::set(crate::engine::Set(result)), None);
     }
     Ok(())
 }
@@ -212,7 +212,7 @@ mod tests {
         assert_eq!(set(&ks, "d2"), ["1", "2"]);
         assert_eq!(set(&ks, "dst"), ["1", "2", "3", "x"]);
         assert_eq!(
-            ks.dbs[0].get(b"dst").unwrap().expire_ms,
+            ks.dbs[0].get(b"dst").unwrap().expire_ms(),
             None,
             "TTL dropped"
         );

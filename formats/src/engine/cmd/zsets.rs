@@ -1039,7 +1039,7 @@ fn zstore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if result.is_empty() {
         db.remove(dst);
     } else {
-        db.set(dst, Obj::Zset(result), None);
+        db.set(dst, Obj::zset(result), None);
     }
     Ok(())
 }
@@ -1123,7 +1123,7 @@ fn zrangestore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if result.is_empty() {
         db.remove(dst);
     } else {
-        db.set(dst, Obj::Zset(result), None);
+        db.set(dst, Obj::zset(result), None);
     }
     Ok(())
 }
@@ -1571,7 +1571,7 @@ mod tests {
         ]);
         assert_eq!(zset(&ks, "dst"), [("x".into(), 1.0)]);
         assert_eq!(
-            ks.dbs[0].get(b"dst").unwrap().expire_ms,
+            ks.dbs[0].get(b"dst").unwrap().expire_ms(),
             None,
             "TTL dropped"
         );

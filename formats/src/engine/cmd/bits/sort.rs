@@ -47,7 +47,7 @@ fn lookup_by_pattern(db: &Db, pattern: &[u8], subst: &[u8]) -> Option<Vec<u8>> {
     let e = db.get(&key)?;
     match (field, &e.obj) {
         (Some(f), Obj::Hash(h)) => h.fields.get(f).map(|hf| hf.value.clone()),
-        (None, Obj::Str(s)) => Some(s.clone()),
+        (None, Obj::Str(s)) => Some(s.to_vec()),
         _ => None,
     }
 }
@@ -245,7 +245,7 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if out.is_empty() {
         db.remove(store);
     } else {
-        db.set(store, Obj::List(out), None);
+        db.set(store, Obj::list(crate::engine::List(out)), None);
     }
     Ok(())
 }
@@ -264,7 +264,7 @@ mod tests {
                 expire_ms: None,
             },
         );
-        Obj::Hash(h)
+        Obj::hash(h)
     }
 
     fn list(ks: &Keyspace, k: &str) -> Option<Vec<String>> {
@@ -312,14 +312,14 @@ mod tests {
             ("h_a", h("f", "9")),
             (
                 "s",
-                Obj::Set(
+                Obj::set(
                     ["z", "y", "x"]
                         .iter()
                         .map(|s| s.as_bytes().to_vec())
                         .collect(),
                 ),
             ),
-            ("z", Obj::Zset(z)),
+            ("z", Obj::zset(z)),
         ];
         let ks = with(
             objs,
