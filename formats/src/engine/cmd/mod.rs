@@ -16,7 +16,7 @@ mod streams;
 mod strings;
 mod zsets;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 pub(crate) use restore::library_name;
 
@@ -224,11 +224,7 @@ impl Ctx<'_> {
         )
     }
 
-    pub fn set(
-        &mut self,
-        key: &[u8],
-        create: bool,
-    ) -> Result<Option<&mut HashSet<Vec<u8>>>, ExecError> {
+    pub fn set(&mut self, key: &[u8], create: bool) -> Result<Option<&mut super::Set>, ExecError> {
         self.typed(
             key,
             create.then_some((|| Obj::set(super::Set::new())) as fn() -> Obj),

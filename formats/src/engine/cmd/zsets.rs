@@ -32,7 +32,7 @@
 //!   [`Zset`]), so a `-0` written into such a set comes out as `0`.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::{Ctx, ExecError, Handler, invalid, is, parse_i64};
 use crate::engine::{Obj, Zset};
@@ -838,7 +838,7 @@ fn zmpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 #[derive(Clone, Copy)]
 enum Src<'a> {
     Missing,
-    Set(&'a HashSet<Vec<u8>>),
+    Set(&'a crate::engine::Set),
     Zset(&'a Zset),
 }
 
@@ -863,7 +863,7 @@ impl<'a> Src<'a> {
     fn items(&self) -> Vec<(&'a [u8], f64)> {
         match *self {
             Src::Missing => Vec::new(),
-            Src::Set(s) => s.iter().map(|m| (m.as_slice(), 1.0)).collect(),
+            Src::Set(s) => s.iter().map(|m| (m, 1.0)).collect(),
             Src::Zset(z) => z.scores.iter().map(|(m, &s)| (m.as_slice(), s)).collect(),
         }
     }

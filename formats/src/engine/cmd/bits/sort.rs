@@ -124,7 +124,7 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         None => (Vec::new(), b'l'),
         Some(Obj::List(l)) => (l.iter().cloned().collect(), b'l'),
         Some(Obj::Set(s)) => {
-            let mut v: Vec<Vec<u8>> = s.iter().cloned().collect();
+            let mut v: Vec<Vec<u8>> = s.iter().map(<[u8]>::to_vec).collect();
             v.sort_unstable();
             (v, b's')
         }
