@@ -82,7 +82,7 @@ impl Set {
                 *len += 1;
                 return true;
             }
-            self.to_big();
+            self.make_big();
         }
         match &mut self.0 {
             Repr::Big(t) => {
@@ -97,7 +97,7 @@ impl Set {
         }
     }
 
-    fn to_big(&mut self) {
+    fn make_big(&mut self) {
         if let Repr::Small { pack, len } = &self.0 {
             let mut t = HashTable::with_capacity(*len as usize + 1);
             for m in pack.iter() {
