@@ -103,6 +103,12 @@ impl Db {
         self.keys.contains(key)
     }
 
+    /// The entry of `key`, created with `make()` as its value (no expiry) when missing.
+    pub fn get_or_insert_with(&mut self, key: &[u8], make: impl FnOnce() -> Obj) -> &mut Entry {
+        self.keys
+            .get_or_insert_with(key, || Box::new(Entry::new(key, make(), None)))
+    }
+
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         self.keys.remove(key).map(|b| *b)
     }

@@ -102,22 +102,48 @@ impl Table {
     pub fn insert(&mut self, e: Box<Entry>) -> Option<Box<Entry>> {
         let h = hash(e.key());
         let mut si = self.seg_of(h);
-        if let Some(old) = self
-            .segs
-            .get_mut(si)
-            .and_then(|s| s.map.find_mut(h, |x| x.key() == e.key()))
-        {
-            return Some(std::mem::replace(old, e));
-        }
+        // A full segment splits first (even when the key is there to be replaced: it is
+        // full either way), so the insert below never grows a table past SEG_MAX.
         if self.segs.get(si).is_some_and(|s| s.map.len() >= SEG_MAX) {
             self.split(si);
             si = self.seg_of(h);
         }
-        if let Some(s) = self.segs.get_mut(si) {
-            s.map.insert_unique(h, e, rehash);
-            self.len += 1;
+        let s = self.segs.get_mut(si)?;
+        match s.map.entry(h, |x| x.key() == e.key(), rehash) {
+            hashbrown::hash_table::Entry::Occupied(mut o) => {
+                Some(std::mem::replace(o.get_mut(), e))
+            }
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(e);
+                self.len += 1;
+                None
+            }
         }
-        None
+    }
+
+    /// The entry of `key`, created by `make` when missing.
+    pub fn get_or_insert_with(
+        &mut self,
+        key: &[u8],
+        make: impl FnOnce() -> Box<Entry>,
+    ) -> &mut Entry {
+        let h = hash(key);
+        let mut si = self.seg_of(h);
+        if self.segs.get(si).is_some_and(|s| s.map.len() >= SEG_MAX) {
+            self.split(si);
+            si = self.seg_of(h);
+        }
+        // The directory only names existing segments, and a table always has one.
+        let Some(s) = self.segs.get_mut(si) else {
+            unreachable!("segment {si} named by the directory does not exist")
+        };
+        match s.map.entry(h, |x| x.key() == key, rehash) {
+            hashbrown::hash_table::Entry::Occupied(o) => o.into_mut(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                self.len += 1;
+                v.insert(make()).into_mut()
+            }
+        }
     }
 
     /// Splits segment `si` in two by the next bit of the hash.

@@ -44,6 +44,8 @@ impl std::fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
+const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
 /// A command implementation.
 pub(crate) type Handler = fn(&mut Ctx<'_>, &[&[u8]]) -> Result<(), ExecError>;
 
@@ -54,9 +56,14 @@ pub(crate) struct Ctx<'a> {
     pub name: &'a str,
 }
 
-/// The upper-case name of a command, if it is ASCII.
-fn upper(name: &[u8]) -> Option<String> {
-    std::str::from_utf8(name).ok().map(str::to_ascii_uppercase)
+/// The upper-case name of a command, in `buf` (no command name is longer), if it is
+/// UTF-8.
+fn upper<'b>(name: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    let b = buf.get_mut(..name.len())?;
+    for (d, s) in b.iter_mut().zip(name) {
+        *d = s.to_ascii_uppercase();
+    }
+    std::str::from_utf8(b).ok()
 }
 
 fn lookup(name: &str) -> Option<(Handler, i32)> {
@@ -75,9 +82,10 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
     let Some(first) = args.first() else {
         return Err(ExecError::Unknown(String::new()));
     };
-    let name = upper(first)
+    let mut buf = [0u8; 32];
+    let name = upper(first, &mut buf)
         .ok_or_else(|| ExecError::Unknown(String::from_utf8_lossy(first).into_owned()))?;
-    match name.as_str() {
+    match name {
         "MULTI" => {
             if s.multi.is_some() {
                 return Err(invalid("MULTI", "MULTI calls can not be nested"));
@@ -117,15 +125,15 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
         ks.db_mut(s.db);
         return Ok(());
     }
-    let (handler, arity) = lookup(&name).ok_or_else(|| ExecError::Unknown(name.clone()))?;
+    let (handler, arity) = lookup(name).ok_or_else(|| ExecError::Unknown(name.to_string()))?;
     let n = args.len() as i32;
     if (arity > 0 && n != arity) || (arity < 0 && n < -arity) {
-        return Err(invalid(&name, "wrong number of arguments"));
+        return Err(invalid(name, "wrong number of arguments"));
     }
     let mut ctx = Ctx {
         ks,
         db: s.db,
-        name: &name,
+        name,
     };
     handler(&mut ctx, args)
 }
@@ -168,7 +176,7 @@ impl Ctx<'_> {
     }
 
     pub fn wrong_type(&self) -> ExecError {
-        self.err("WRONGTYPE Operation against a key holding the wrong kind of value")
+        self.err(WRONGTYPE)
     }
 
     pub fn db(&mut self) -> &mut Db {
@@ -195,16 +203,17 @@ impl Ctx<'_> {
         make: Option<fn() -> Obj>,
         pick: fn(&mut Obj) -> Option<&mut T>,
     ) -> Result<Option<&mut T>, ExecError> {
-        let wrong = self.wrong_type();
+        let name = self.name;
         let db = self.ks.db_mut(self.db);
-        if !db.contains(key) {
-            match make {
-                Some(m) => db.set(key, m(), None),
-                None => return Ok(None),
-            }
-        }
-        match db.keys.get_mut(key) {
-            Some(e) => pick(&mut e.obj).map(Some).ok_or(wrong),
+        // One lookup, and no error built unless it is returned.
+        let e = match make {
+            Some(m) => Some(db.get_or_insert_with(key, m)),
+            None => db.get_mut(key),
+        };
+        match e {
+            Some(e) => pick(&mut e.obj)
+                .map(Some)
+                .ok_or_else(|| invalid(name, WRONGTYPE)),
             None => Ok(None),
         }
     }
