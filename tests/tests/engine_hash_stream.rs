@@ -297,7 +297,7 @@ fn assert_hash_order(what: &str, seed: u64, server: &Server, ks: &Keyspace) -> u
             .iter()
             .map(|r| r.as_bytes().unwrap_or_default().to_vec())
             .collect();
-        let ours: Vec<Vec<u8>> = h.fields.iter().map(|(f, _)| f.to_vec()).collect();
+        let ours: Vec<Vec<u8>> = h.iter().map(|(f, _)| f.to_vec()).collect();
         checked += 1;
         if got != ours {
             bad.push(format!(

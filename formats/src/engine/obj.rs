@@ -8,7 +8,7 @@ use crate::rdb::DataType;
 use crate::rdb::read::{PelEntry, StreamConsumer, StreamGroup, StreamId, StreamMeta};
 use crate::rdb::value::{ModuleValue, Record, StreamValue, Value};
 
-pub use super::hash::{Hash, HashField};
+pub use super::hash::{Field as HashField, Hash};
 pub use super::list::List;
 pub use super::set::Set;
 pub use super::zset::{Score, Zset};

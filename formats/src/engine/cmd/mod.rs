@@ -130,11 +130,7 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
     if (arity > 0 && n != arity) || (arity < 0 && n < -arity) {
         return Err(invalid(name, "wrong number of arguments"));
     }
-    let mut ctx = Ctx {
-        ks,
-        db: s.db,
-        name,
-    };
+    let mut ctx = Ctx { ks, db: s.db, name };
     handler(&mut ctx, args)
 }
 

@@ -46,7 +46,7 @@ fn lookup_by_pattern(db: &Db, pattern: &[u8], subst: &[u8]) -> Option<Vec<u8>> {
     key.extend_from_slice(&pattern[p + 1..p + 1 + postfix]);
     let e = db.get(&key)?;
     match (field, &e.obj) {
-        (Some(f), Obj::Hash(h)) => h.fields.get(f).map(|hf| hf.value.clone()),
+        (Some(f), Obj::Hash(h)) => h.get(f).map(|hf| hf.value.to_vec()),
         (None, Obj::Str(s)) => Some(s.to_vec()),
         _ => None,
     }
@@ -253,17 +253,11 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{fails_with, list as l, with};
-    use crate::engine::{Hash, HashField, Keyspace, Obj, Zset};
+    use crate::engine::{Hash, Keyspace, Obj, Zset};
 
     fn h(f: &str, v: &str) -> Obj {
         let mut h = Hash::default();
-        h.fields.insert(
-            f.as_bytes(),
-            HashField {
-                value: v.as_bytes().to_vec(),
-                expire_ms: None,
-            },
-        );
+        h.insert(f.as_bytes(), v.as_bytes(), None);
         Obj::hash(h)
     }
 
