@@ -1,4 +1,4 @@
-//! Hashes: packed while Redis would keep a listpack (at most 128 fields, names and
+//! Hashes: packed while Redis would keep a listpack (at most 512 fields, names and
 //! values of at most 64 bytes), in the listpack's field order; a hash table of inline
 //! byte strings past that, as Redis converts (and, like Redis, never back).
 
@@ -9,8 +9,9 @@ use super::pack::Pack;
 use super::table::hash;
 use crate::rdb::value::HashValue;
 
-/// `hash-max-listpack-entries` (Redis's default).
-pub const SMALL_FIELDS: usize = 128;
+/// `hash-max-listpack-entries`: Redis's compiled-in default (its sample redis.conf
+/// says 128; a server started without one holds 512).
+pub const SMALL_FIELDS: usize = 512;
 /// `hash-max-listpack-value` (Redis's default).
 pub const SMALL_VALUE: usize = 64;
 

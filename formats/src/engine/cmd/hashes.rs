@@ -764,7 +764,7 @@ mod tests {
         assert_eq!(order(&ks, "h").len(), 1100);
         assert_eq!(ttl(&ks, "h", "f500"), Some(5000));
         match &ks.dbs[0].get(b"h").expect("h").obj {
-            Obj::Hash(h) => assert!(!h.is_ordered(), "past 128 fields, a hash table"),
+            Obj::Hash(h) => assert!(!h.is_ordered(), "past 512 fields, a hash table"),
             o => panic!("{o:?}"),
         }
     }

@@ -16,8 +16,6 @@ mod streams;
 mod strings;
 mod zsets;
 
-use std::collections::VecDeque;
-
 pub(crate) use restore::library_name;
 
 use super::{Db, Entry, Keyspace, Obj, Session};
@@ -218,7 +216,7 @@ impl Ctx<'_> {
         &mut self,
         key: &[u8],
         create: bool,
-    ) -> Result<Option<&mut VecDeque<Vec<u8>>>, ExecError> {
+    ) -> Result<Option<&mut super::List>, ExecError> {
         self.typed(
             key,
             create.then_some((|| Obj::list(super::List::new())) as fn() -> Obj),

@@ -122,7 +122,7 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let db = c.db();
     let (elems, kind): (Vec<Vec<u8>>, u8) = match db.get(a[1]).map(|e| &e.obj) {
         None => (Vec::new(), b'l'),
-        Some(Obj::List(l)) => (l.iter().cloned().collect(), b'l'),
+        Some(Obj::List(l)) => (l.iter().map(<[u8]>::to_vec).collect(), b'l'),
         Some(Obj::Set(s)) => {
             let mut v: Vec<Vec<u8>> = s.iter().map(<[u8]>::to_vec).collect();
             v.sort_unstable();
@@ -245,7 +245,7 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if out.is_empty() {
         db.remove(store);
     } else {
-        db.set(store, Obj::list(crate::engine::List(out)), None);
+        db.set(store, Obj::list(out.into_iter().collect()), None);
     }
     Ok(())
 }
