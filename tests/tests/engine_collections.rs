@@ -633,10 +633,9 @@ fn shrinks_zsets(c: &[Vec<u8>]) -> bool {
 fn drop_shrunk_skiplists(c: &mut Client, ks: &mut Keyspace, session: &mut Session) {
     let db = session.db;
     let keys: Vec<Vec<u8>> = ks.dbs[db]
-        .keys
         .iter()
-        .filter(|(_, e)| matches!(&e.obj, formats::engine::Obj::Zset(z) if fits_listpack(z)))
-        .map(|(k, _)| k.clone())
+        .filter(|e| matches!(&e.obj, formats::engine::Obj::Zset(z) if fits_listpack(z)))
+        .map(|e| e.key().to_vec())
         .collect();
     let probes: Vec<Cmd> = keys
         .iter()

@@ -283,7 +283,8 @@ fn assert_hash_order(what: &str, seed: u64, server: &Server, ks: &Keyspace) -> u
     let mut c = server.client();
     let mut checked = 0;
     let mut bad = Vec::new();
-    for (k, e) in &ks.dbs[0].keys {
+    for e in ks.dbs[0].iter() {
+        let k = e.key();
         let Obj::Hash(h) = &e.obj else { continue };
         let enc = c.cmd(&[b"OBJECT", b"ENCODING", k]).text();
         if enc != "listpack" {
@@ -296,7 +297,7 @@ fn assert_hash_order(what: &str, seed: u64, server: &Server, ks: &Keyspace) -> u
             .iter()
             .map(|r| r.as_bytes().unwrap_or_default().to_vec())
             .collect();
-        let ours: Vec<Vec<u8>> = h.fields.iter().map(|(f, _)| f.to_vec()).collect();
+        let ours: Vec<Vec<u8>> = h.iter().map(|(f, _)| f.to_vec()).collect();
         checked += 1;
         if got != ours {
             bad.push(format!(
@@ -522,14 +523,11 @@ fn hash_seed(seed: u64) {
         &replayed,
     );
     let kinds: BTreeMap<String, usize> =
-        replayed.dbs[0]
-            .keys
-            .keys()
-            .fold(BTreeMap::new(), |mut m, k| {
-                let enc = client.cmd(&[b"OBJECT", b"ENCODING", k]).text();
-                *m.entry(enc).or_default() += 1;
-                m
-            });
+        replayed.dbs[0].iter().fold(BTreeMap::new(), |mut m, e| {
+            let enc = client.cmd(&[b"OBJECT", b"ENCODING", e.key()]).text();
+            *m.entry(enc).or_default() += 1;
+            m
+        });
     eprintln!(
         "seed {seed}: {} hash commands, {refused} refused; encodings {kinds:?}; {n} orders checked",
         cmds.len()

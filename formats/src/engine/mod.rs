@@ -11,31 +11,75 @@
 //! loading); expired keys are left out when the keyspace is written
 //! ([`Keyspace::records`]).
 
+pub mod bytes;
 mod cmd;
+mod hash;
+mod list;
 mod load;
 mod obj;
+pub mod pack;
+mod set;
+mod table;
 pub mod write;
+mod zset;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+pub use bytes::Bytes;
 
 pub use cmd::ExecError;
 pub use load::{LoadReport, RdbLoader, load_aof, load_rdb};
-pub use obj::{Consumer, Group, Hash, HashField, Obj, Pending, Stream, Zset};
+pub use obj::{Consumer, Group, Hash, HashField, List, Obj, Pending, Set, Stream, Zset};
 
 use crate::rdb::value::Record;
 
-/// One key's value and expiry.
+/// One key: its name, value and expiry (one allocation per key, 56 bytes plus what
+/// does not fit inline).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    key: Bytes,
     pub obj: Obj,
+    /// Absolute expiry in Unix ms; `NO_EXPIRE` for none.
+    expire: i64,
+}
+
+const NO_EXPIRE: i64 = i64::MIN;
+
+impl Entry {
+    pub fn new(key: &[u8], obj: Obj, expire_ms: Option<i64>) -> Entry {
+        let mut e = Entry {
+            key: Bytes::from(key),
+            obj,
+            expire: NO_EXPIRE,
+        };
+        e.set_expire_ms(expire_ms);
+        e
+    }
+
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
     /// Absolute expiry in Unix ms.
-    pub expire_ms: Option<i64>,
+    pub fn expire_ms(&self) -> Option<i64> {
+        (self.expire != NO_EXPIRE).then_some(self.expire)
+    }
+
+    pub fn set_expire_ms(&mut self, at: Option<i64>) {
+        // i64::MIN stands for "none": the one instant before it is as far in the past.
+        self.expire = at.map_or(NO_EXPIRE, |t| t.max(NO_EXPIRE + 1));
+    }
+
+    /// Heap bytes this key holds (its entry, key and value), as asked of the allocator.
+    pub fn heap_size(&self) -> usize {
+        std::mem::size_of::<Entry>() + self.key.heap_size() + self.obj.heap_size()
+    }
 }
 
 /// One database.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Db {
-    pub keys: HashMap<Vec<u8>, Entry>,
+    keys: table::Table,
 }
 
 impl Db {
@@ -55,13 +99,53 @@ impl Db {
         self.keys.get_mut(key)
     }
 
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.keys.contains(key)
+    }
+
+    /// The entry of `key`, created with `make()` as its value (no expiry) when missing.
+    pub fn get_or_insert_with(&mut self, key: &[u8], make: impl FnOnce() -> Obj) -> &mut Entry {
+        self.keys
+            .get_or_insert_with(key, || Box::new(Entry::new(key, make(), None)))
+    }
+
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        self.keys.remove(key)
+        self.keys.remove(key).map(|b| *b)
     }
 
     /// Stores `obj` under `key`, replacing any value and expiry.
     pub fn set(&mut self, key: &[u8], obj: Obj, expire_ms: Option<i64>) {
-        self.keys.insert(key.to_vec(), Entry { obj, expire_ms });
+        self.keys.insert(Box::new(Entry::new(key, obj, expire_ms)));
+    }
+
+    /// Stores a value taken from another key (RENAME, MOVE, COPY) under `key`.
+    pub fn put(&mut self, key: &[u8], e: Entry) {
+        let Entry { obj, expire, .. } = e;
+        self.keys.insert(Box::new(Entry {
+            key: Bytes::from(key),
+            obj,
+            expire,
+        }));
+    }
+
+    pub fn clear(&mut self) {
+        self.keys.clear();
+    }
+
+    /// Every key, in the table's order (the same for the same history).
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> + '_ {
+        self.keys.iter()
+    }
+
+    /// Heap bytes held by this database: its tables and every key.
+    pub fn heap_size(&self) -> usize {
+        self.keys.table_bytes() + self.keys.iter().map(Entry::heap_size).sum::<usize>()
+    }
+}
+
+impl PartialEq for Db {
+    fn eq(&self, o: &Db) -> bool {
+        self.len() == o.len() && self.iter().all(|e| o.get(e.key()) == Some(e))
     }
 }
 
@@ -109,23 +193,31 @@ impl Keyspace {
         self.dbs.iter().map(Db::len).sum()
     }
 
-    /// Calls `f` with every key as a [`Record`], db by db, keys in byte order (so the
-    /// output is deterministic); keys whose expiry is at or before `now_ms` are left out
-    /// unless `keep_expired`.
+    /// Heap bytes held by the data (databases and function libraries).
+    pub fn heap_size(&self) -> usize {
+        self.dbs.iter().map(Db::heap_size).sum::<usize>()
+            + self
+                .functions
+                .iter()
+                .map(|(k, v)| k.capacity() + v.capacity() + 64)
+                .sum::<usize>()
+    }
+
+    /// Calls `f` with every key as a [`Record`], db by db, in the table's order (the
+    /// same for the same commands, so outputs are reproducible); keys whose expiry is at
+    /// or before `now_ms` are left out unless `keep_expired`.
     pub fn records<F>(&self, now_ms: i64, keep_expired: bool, mut f: F) -> crate::Result<()>
     where
         F: FnMut(&Record) -> crate::Result<()>,
     {
         let mut rec = Record::default();
         for (db, d) in self.dbs.iter().enumerate() {
-            let mut keys: Vec<&Vec<u8>> = d.keys.keys().collect();
-            keys.sort_unstable();
-            for k in keys {
-                let Some(e) = d.keys.get(k) else { continue };
-                if !keep_expired && e.expire_ms.is_some_and(|t| t <= now_ms) {
+            for e in d.iter() {
+                if !keep_expired && e.expire_ms().is_some_and(|t| t <= now_ms) {
                     continue;
                 }
-                e.obj.fill_record(db as u64, k, e.expire_ms, &mut rec);
+                e.obj
+                    .fill_record(db as u64, e.key(), e.expire_ms(), &mut rec);
                 if rec_is_empty(&rec) {
                     continue;
                 }

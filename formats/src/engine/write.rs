@@ -74,7 +74,7 @@ pub fn write_rdb<W: Write>(ks: &Keyspace, out: W, o: &Output) -> Result<W> {
             let d = ks.db(rec.db as usize);
             let keys = d.map_or(0, |d| d.len() as u64);
             let expires = d.map_or(0, |d| {
-                d.keys.values().filter(|e| e.expire_ms.is_some()).count() as u64
+                d.iter().filter(|e| e.expire_ms().is_some()).count() as u64
             });
             w.select_db(rec.db)?;
             w.resize_db(keys, expires)?;

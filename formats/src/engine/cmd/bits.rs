@@ -54,7 +54,7 @@ fn string2ld(s: &[u8]) -> Option<Parsed> {
 fn incrbyfloat(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let not_float = c.err("value is not a valid float");
     let nan_inf = c.err("increment would produce NaN or Infinity");
-    let cur = match c.string(a[1], false)? {
+    let cur = match c.string_bytes(a[1], false)? {
         None => Parsed::Num(Ld::ZERO),
         Some(s) => string2ld(s).ok_or_else(|| not_float.clone())?,
     };
@@ -65,8 +65,8 @@ fn incrbyfloat(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let sum = cfloat::add(x, y).ok_or(nan_inf)?;
     let text = cfloat::format_human(sum);
     // dbOverwrite keeps the TTL; a new key has none.
-    if let Some(s) = c.string(a[1], true)? {
-        *s = text;
+    if let Some(s) = c.string_bytes(a[1], true)? {
+        *s = text.into();
     }
     Ok(())
 }
@@ -199,7 +199,7 @@ fn bitfield(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         j += if write.is_some() { 4 } else { 3 };
     }
     if ops.iter().all(|o| o.write.is_none()) {
-        c.string(a[1], false)?; // the type is still checked
+        c.string_bytes(a[1], false)?; // the type is still checked
         return Ok(());
     }
     if c.name == "BITFIELD_RO" {
@@ -366,7 +366,11 @@ fn bitop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     }
     let mut srcs: Vec<Vec<u8>> = Vec::with_capacity(a.len() - 3);
     for k in &a[3..] {
-        srcs.push(c.string(k, false)?.map(|s| s.clone()).unwrap_or_default());
+        srcs.push(
+            c.string_bytes(k, false)?
+                .map(|s| s.to_vec())
+                .unwrap_or_default(),
+        );
     }
     let maxlen = srcs.iter().map(Vec::len).max().unwrap_or(0);
     if maxlen == 0 {
@@ -385,7 +389,7 @@ fn bitop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
         *r = out;
     }
-    c.db().set(a[2], Obj::Str(res), None);
+    c.db().set(a[2], Obj::Str(res.into()), None);
     Ok(())
 }
 
@@ -396,7 +400,7 @@ mod tests {
 
     pub(super) fn get(ks: &Keyspace, k: &str) -> Option<Vec<u8>> {
         match &ks.dbs[0].get(k.as_bytes())?.obj {
-            Obj::Str(s) => Some(s.clone()),
+            Obj::Str(s) => Some(s.to_vec()),
             other => panic!("{k} is {other:?}"),
         }
     }
@@ -431,7 +435,7 @@ mod tests {
     }
 
     pub(super) fn list(items: &[&str]) -> Obj {
-        Obj::List(items.iter().map(|s| s.as_bytes().to_vec()).collect())
+        Obj::list(items.iter().map(|s| s.as_bytes().to_vec()).collect())
     }
 
     #[test]
@@ -452,7 +456,7 @@ mod tests {
         ]);
         assert_eq!(get(&ks, "c").unwrap(), b"0");
         assert_eq!(
-            ks.dbs[0].get(b"c").unwrap().expire_ms,
+            ks.dbs[0].get(b"c").unwrap().expire_ms(),
             Some(99999999999999),
             "keeps the TTL"
         );
@@ -604,7 +608,7 @@ mod tests {
             "BITOP OR d a",
         ]);
         assert_eq!(
-            ks.dbs[0].get(b"d").unwrap().expire_ms,
+            ks.dbs[0].get(b"d").unwrap().expire_ms(),
             None,
             "BITOP replaces the TTL"
         );

@@ -12,8 +12,8 @@
 //! - field order is what Redis's listpacks hold: new fields go last, an update keeps the
 //!   place, and a field whose expiry changes moves as in a `listpackEx` (fields with an
 //!   expiry first, by time, a re-timed field before those with the same time; a field
-//!   that loses its expiry goes last). Hashes larger than [`ORDERED_MAX`] are hash tables
-//!   in Redis, whose order means nothing: their fields only move when they are re-added.
+//!   that loses its expiry goes last). Hashes past Redis's listpack limits are hash
+//!   tables, here as in Redis, whose order means nothing.
 //!
 //! HINCRBYFLOAT is computed as Redis does on x86-64 (x87 `long double`, `%.17Lf` then
 //! trimmed: `ld2string(LD_STR_HUMAN)`), using the shared `cfloat` module. Redis
@@ -22,12 +22,7 @@
 
 use super::cfloat::{self, Parsed, Prec};
 use super::{Ctx, ExecError, Handler, is, now_ms, parse_i64};
-use crate::engine::obj::indexed::IndexMap;
 use crate::engine::{Hash, HashField};
-
-/// Hashes up to this many fields keep Redis's listpack field order exactly; Redis turns
-/// bigger ones (above `hash-max-listpack-entries`, 128 by default) into hash tables.
-const ORDERED_MAX: usize = 1024;
 
 /// `HFE_MAX_ABS_TIME_MSEC`: `EB_EXPIRE_TIME_MAX >> 2`, the largest field expiry.
 const HFE_MAX_ABS_TIME_MSEC: i64 = ((1i64 << 48) - 1) >> 2;
@@ -52,79 +47,35 @@ pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
 
 /// Whether a field counts as expired for a command running at `now` (its expiry is
 /// before `now`, as `hashTypeGetValue()` decides).
-fn expired(f: &HashField, now: i64) -> bool {
+fn expired(f: &HashField<'_>, now: i64) -> bool {
     f.expire_ms.is_some_and(|t| t < now)
 }
 
 /// The field, unless missing or expired at `now` (Redis's `GETF_OK`).
-fn live<'h>(h: Option<&'h Hash>, field: &[u8], now: i64) -> Option<&'h HashField> {
-    h?.fields.get(field).filter(|f| !expired(f, now))
+fn live<'h>(h: Option<&'h Hash>, field: &[u8], now: i64) -> Option<HashField<'h>> {
+    h?.get(field).filter(|f| !expired(f, now))
 }
 
 /// Redis's `hashTypeSet`: sets `value`; `keep_ttl` keeps an existing field's expiry and
 /// place, otherwise its expiry is dropped (and the field moves last if it had one).
 /// Returns whether the field is new.
 fn set_value(h: &mut Hash, field: &[u8], value: &[u8], keep_ttl: bool) -> bool {
-    match h.fields.get_mut(field) {
-        Some(f) => {
-            value.clone_into(&mut f.value);
-            if !keep_ttl && f.expire_ms.is_some() {
+    match h.get(field).map(|f| f.expire_ms) {
+        Some(ttl) => {
+            h.insert(field, value, ttl);
+            if !keep_ttl && ttl.is_some() {
                 relocate(h, field, None);
             }
             false
         }
-        None => {
-            h.fields.insert(
-                field,
-                HashField {
-                    value: value.to_vec(),
-                    expire_ms: None,
-                },
-            );
-            true
-        }
+        None => h.insert(field, value, None),
     }
 }
 
 /// Gives the (existing) `field` the expiry `ttl` and moves it where a `listpackEx` puts
-/// it (`listpackExUpdateExpiry`: removed, then inserted before the first field with no
-/// expiry or an expiry at or after `ttl`; appended when there is none or `ttl` is None).
+/// it (see [`Hash::set_expire`]).
 fn relocate(h: &mut Hash, field: &[u8], ttl: Option<i64>) {
-    if h.fields.len() > ORDERED_MAX {
-        if let Some(f) = h.fields.get_mut(field) {
-            f.expire_ms = ttl;
-        }
-        return;
-    }
-    let Some(mut f) = h.fields.remove(field) else {
-        return;
-    };
-    f.expire_ms = ttl;
-    let at = ttl.and_then(|t| {
-        h.fields
-            .iter()
-            .position(|(_, o)| o.expire_ms.is_none_or(|e| e >= t))
-    });
-    let Some(at) = at else {
-        h.fields.insert(field, f);
-        return;
-    };
-    let mut items: Vec<(Vec<u8>, HashField)> = Vec::with_capacity(h.fields.len() + 1);
-    for (k, v) in h.fields.iter_mut() {
-        items.push((
-            k.to_vec(),
-            HashField {
-                value: std::mem::take(&mut v.value),
-                expire_ms: v.expire_ms,
-            },
-        ));
-    }
-    items.insert(at, (field.to_vec(), f));
-    let mut m = IndexMap::default();
-    for (k, v) in items {
-        m.insert(&k, v);
-    }
-    h.fields = m;
+    h.set_expire(field, ttl);
 }
 
 /// `getRangeLongFromObjectOrReply(.., 1, max, ..)` for a field count.
@@ -187,7 +138,7 @@ enum Cond {
 /// `hashTypeSetEx` while loading: sets the expiry of an existing field when `cond`
 /// allows it (a time in the past is stored). Returns whether it was set.
 fn set_expiry(h: &mut Hash, field: &[u8], at: i64, cond: Cond) -> bool {
-    let Some(f) = h.fields.get(field) else {
+    let Some(f) = h.get(field) else {
         return false;
     };
     let ok = match f.expire_ms {
@@ -234,7 +185,7 @@ fn hsetnx(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 fn hdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if let Some(h) = c.hash(a[1], false)? {
         for f in &a[2..] {
-            h.fields.remove(f);
+            h.remove(f);
         }
     }
     c.drop_if_empty(a[1]);
@@ -246,7 +197,7 @@ fn hincrby(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let now = now_ms();
     let not_int = c.err("hash value is not an integer");
     let cur = match live(c.hash(a[1], false)?.as_deref(), a[2], now) {
-        Some(f) => parse_i64(&f.value).ok_or(not_int)?,
+        Some(f) => parse_i64(f.value).ok_or(not_int)?,
         None => 0,
     };
     let new = cur
@@ -289,7 +240,7 @@ fn incr_float(c: &Ctx<'_>, cur: Option<&[u8]>, incr: &[u8]) -> Result<Vec<u8>, E
 
 fn hincrbyfloat(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let now = now_ms();
-    let cur = live(c.hash(a[1], false)?.as_deref(), a[2], now).map(|f| f.value.clone());
+    let cur = live(c.hash(a[1], false)?.as_deref(), a[2], now).map(|f| f.value.to_vec());
     let text = incr_float(c, cur.as_deref(), a[3])?;
     if let Some(h) = c.hash(a[1], true)? {
         set_value(h, a[2], &text, true);
@@ -349,7 +300,6 @@ fn hpersist(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if let Some(h) = c.hash(a[1], false)? {
         for f in fields {
             let persist = h
-                .fields
                 .get(f)
                 .is_some_and(|x| x.expire_ms.is_some_and(|t| t >= now));
             if persist {
@@ -368,7 +318,7 @@ fn hgetdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if let Some(h) = c.hash(a[1], false)? {
         for f in fields {
             if live(Some(h), f, now).is_some() {
-                h.fields.remove(f);
+                h.remove(f);
             }
         }
     }
@@ -517,12 +467,11 @@ mod tests {
     fn hash(ks: &Keyspace, k: &str) -> Vec<(String, String, Option<i64>)> {
         match &ks.dbs[0].get(k.as_bytes()).expect("key").obj {
             Obj::Hash(h) => h
-                .fields
                 .iter()
                 .map(|(f, v)| {
                     (
                         String::from_utf8_lossy(f).into_owned(),
-                        String::from_utf8_lossy(&v.value).into_owned(),
+                        String::from_utf8_lossy(v.value).into_owned(),
                         v.expire_ms,
                     )
                 })
@@ -807,13 +756,16 @@ mod tests {
     }
 
     #[test]
-    fn big_hashes_do_not_reorder() {
+    fn big_hashes_are_tables() {
         let mut cmds: Vec<String> = (0..1100).map(|i| format!("HSET h f{i} v")).collect();
         cmds.push("HPEXPIREAT h 5000 FIELDS 1 f500".into());
         let refs: Vec<&str> = cmds.iter().map(String::as_str).collect();
         let ks = run(&refs);
-        let o = order(&ks, "h");
-        assert_eq!(o[500], "f500");
+        assert_eq!(order(&ks, "h").len(), 1100);
         assert_eq!(ttl(&ks, "h", "f500"), Some(5000));
+        match &ks.dbs[0].get(b"h").expect("h").obj {
+            Obj::Hash(h) => assert!(!h.is_ordered(), "past 512 fields, a hash table"),
+            o => panic!("{o:?}"),
+        }
     }
 }

@@ -62,20 +62,20 @@ fn expire(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let Some(e) = c.entry(a[1]) else {
         return Ok(());
     };
-    let cur = e.expire_ms;
+    let cur = e.expire_ms();
     let apply = match cur {
         None => !xx && !gt,
         Some(old) => !nx && (!gt || at > old) && (!lt || at < old),
     };
     if apply {
-        e.expire_ms = Some(at);
+        e.set_expire_ms(Some(at));
     }
     Ok(())
 }
 
 fn persist(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if let Some(e) = c.entry(a[1]) {
-        e.expire_ms = None;
+        e.set_expire_ms(None);
     }
     Ok(())
 }
@@ -84,14 +84,14 @@ fn rename(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let (src, dst) = (a[1], a[2]);
     let nx = c.name == "RENAMENX";
     let db = c.db();
-    if !db.keys.contains_key(src) {
+    if !db.contains(src) {
         return Err(c.err("no such key"));
     }
-    if src == dst || (nx && db.keys.contains_key(dst)) {
+    if src == dst || (nx && db.contains(dst)) {
         return Ok(());
     }
     if let Some(e) = db.remove(src) {
-        db.keys.insert(dst.to_vec(), e);
+        db.put(dst, e);
     }
     Ok(())
 }
@@ -108,11 +108,11 @@ fn move_key(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if to == c.db {
         return Err(c.err("source and destination objects are the same"));
     }
-    if c.ks.db_mut(to).keys.contains_key(a[1]) {
+    if c.ks.db_mut(to).contains(a[1]) {
         return Ok(());
     }
     if let Some(e) = c.db().remove(a[1]) {
-        c.ks.db_mut(to).keys.insert(a[1].to_vec(), e);
+        c.ks.db_mut(to).put(a[1], e);
     }
     Ok(())
 }
@@ -140,10 +140,10 @@ fn copy(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         return Ok(());
     };
     let target = c.ks.db_mut(to);
-    if target.keys.contains_key(dst) && !replace {
+    if target.contains(dst) && !replace {
         return Ok(());
     }
-    target.keys.insert(dst.to_vec(), e);
+    target.put(dst, e);
     Ok(())
 }
 
@@ -156,13 +156,13 @@ fn swapdb(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 }
 
 fn flushdb(c: &mut Ctx<'_>, _: &[&[u8]]) -> Result<(), ExecError> {
-    c.db().keys.clear();
+    c.db().clear();
     Ok(())
 }
 
 fn flushall(c: &mut Ctx<'_>, _: &[&[u8]]) -> Result<(), ExecError> {
     for d in &mut c.ks.dbs {
-        d.keys.clear();
+        d.clear();
     }
     Ok(())
 }
@@ -184,9 +184,9 @@ mod tests {
             "PEXPIREAT c 100 LT",
         ]);
         let d = &ks.dbs[0];
-        assert_eq!(d.get(b"a").unwrap().expire_ms, None);
-        assert_eq!(d.get(b"b").unwrap().expire_ms, Some(6000));
-        assert_eq!(d.get(b"c").unwrap().expire_ms, Some(100));
+        assert_eq!(d.get(b"a").unwrap().expire_ms(), None);
+        assert_eq!(d.get(b"b").unwrap().expire_ms(), Some(6000));
+        assert_eq!(d.get(b"c").unwrap().expire_ms(), Some(100));
     }
 
     #[test]
@@ -206,7 +206,7 @@ mod tests {
         assert!(ks.dbs[0].is_empty());
         assert!(ks.dbs[5].get(b"x").is_some() && ks.dbs[2].is_empty());
         assert_eq!(
-            ks.dbs[3].get(b"y").unwrap().expire_ms,
+            ks.dbs[3].get(b"y").unwrap().expire_ms(),
             Some(99_999_999_999_999)
         );
     }

@@ -6,10 +6,9 @@
 //! Semantics follow `src/t_list.c` (7.0 … 8.x): options are checked before the key, a
 //! key of another type is WRONGTYPE, a list that becomes empty is deleted.
 
-use std::collections::VecDeque;
-
 use super::zsets::timeout_ok;
 use super::{Ctx, ExecError, Handler, is, parse_i64};
+use crate::engine::List;
 
 pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
     Some(match name {
@@ -40,14 +39,14 @@ enum End {
     Tail,
 }
 
-fn push_at(l: &mut VecDeque<Vec<u8>>, end: End, v: Vec<u8>) {
+fn push_at(l: &mut List, end: End, v: &[u8]) {
     match end {
         End::Head => l.push_front(v),
         End::Tail => l.push_back(v),
     }
 }
 
-fn pop_at(l: &mut VecDeque<Vec<u8>>, end: End) -> Option<Vec<u8>> {
+fn pop_at(l: &mut List, end: End) -> Option<Vec<u8>> {
     match end {
         End::Head => l.pop_front(),
         End::Tail => l.pop_back(),
@@ -55,12 +54,10 @@ fn pop_at(l: &mut VecDeque<Vec<u8>>, end: End) -> Option<Vec<u8>> {
 }
 
 /// Removes `n` elements (at most the length) from one end.
-fn pop_n(l: &mut VecDeque<Vec<u8>>, end: End, n: u64) {
+fn pop_n(l: &mut List, end: End, n: u64) {
     let n = usize::try_from(n).unwrap_or(usize::MAX).min(l.len());
     match end {
-        End::Head => {
-            l.drain(..n);
-        }
+        End::Head => l.drain_front(n),
         End::Tail => l.truncate(l.len() - n),
     }
 }
@@ -92,7 +89,7 @@ fn push(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         return Ok(());
     };
     for v in &a[2..] {
-        push_at(l, end, v.to_vec());
+        push_at(l, end, v);
     }
     Ok(())
 }
@@ -108,8 +105,9 @@ fn linsert(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let Some(l) = c.list(a[1], false)? else {
         return Ok(());
     };
-    if let Some(i) = l.iter().position(|e| e.as_slice() == a[3]) {
-        l.insert(if after { i + 1 } else { i }, a[4].to_vec());
+    let found = l.iter().position(|e| e == a[3]);
+    if let Some(i) = found {
+        l.insert(if after { i + 1 } else { i }, a[4]);
     }
     Ok(())
 }
@@ -122,12 +120,9 @@ fn lset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let index = parse_i64(a[2]).ok_or(not_int)?;
     let len = l.len() as i64;
     let i = if index < 0 { index + len } else { index };
-    match usize::try_from(i).ok().and_then(|i| l.get_mut(i)) {
-        Some(slot) => {
-            *slot = a[3].to_vec();
-            Ok(())
-        }
-        None => Err(range),
+    match usize::try_from(i) {
+        Ok(i) if l.set(i, a[3]) => Ok(()),
+        _ => Err(range),
     }
 }
 
@@ -143,26 +138,30 @@ fn lrem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     } else {
         count.unsigned_abs()
     };
-    let n = l.len();
-    let mut gone = vec![false; n];
-    let mut removed = 0u64;
-    let mut mark = |i: usize| {
-        if removed < limit && l.get(i).is_some_and(|e| e.as_slice() == a[3]) {
-            gone[i] = true;
-            removed += 1;
-        }
-    };
-    if count < 0 {
-        (0..n).rev().for_each(&mut mark);
+    let matches: Vec<usize> = l
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| *e == a[3])
+        .map(|(i, _)| i)
+        .collect();
+    let take = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .min(matches.len());
+    // From the tail for a negative count.
+    let gone = if count < 0 {
+        matches.get(matches.len() - take..).unwrap_or_default()
     } else {
-        (0..n).for_each(&mut mark);
-    }
-    if removed > 0 {
-        let mut i = 0;
+        matches.get(..take).unwrap_or_default()
+    };
+    if !gone.is_empty() {
+        let (mut i, mut next) = (0usize, gone.iter().peekable());
         l.retain(|_| {
-            let keep = !gone[i];
+            let drop = next.peek().is_some_and(|&&g| g == i);
+            if drop {
+                next.next();
+            }
             i += 1;
-            keep
+            !drop
         });
     }
     c.drop_if_empty(a[1]);
@@ -193,7 +192,7 @@ fn ltrim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             end = len - 1;
         }
         l.truncate(end as usize + 1);
-        l.drain(..start as usize);
+        l.drain_front(start as usize);
     }
     c.drop_if_empty(a[1]);
     Ok(())
@@ -244,7 +243,7 @@ fn lmove(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         return Ok(());
     };
     if let Some(l) = c.list(dst, true)? {
-        push_at(l, to, v);
+        push_at(l, to, &v);
     }
     c.drop_if_empty(src);
     Ok(())

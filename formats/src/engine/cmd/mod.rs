@@ -16,8 +16,6 @@ mod streams;
 mod strings;
 mod zsets;
 
-use std::collections::{HashSet, VecDeque};
-
 pub(crate) use restore::library_name;
 
 use super::{Db, Entry, Keyspace, Obj, Session};
@@ -44,6 +42,8 @@ impl std::fmt::Display for ExecError {
 
 impl std::error::Error for ExecError {}
 
+const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
 /// A command implementation.
 pub(crate) type Handler = fn(&mut Ctx<'_>, &[&[u8]]) -> Result<(), ExecError>;
 
@@ -54,9 +54,14 @@ pub(crate) struct Ctx<'a> {
     pub name: &'a str,
 }
 
-/// The upper-case name of a command, if it is ASCII.
-fn upper(name: &[u8]) -> Option<String> {
-    std::str::from_utf8(name).ok().map(str::to_ascii_uppercase)
+/// The upper-case name of a command, in `buf` (no command name is longer), if it is
+/// UTF-8.
+fn upper<'b>(name: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    let b = buf.get_mut(..name.len())?;
+    for (d, s) in b.iter_mut().zip(name) {
+        *d = s.to_ascii_uppercase();
+    }
+    std::str::from_utf8(b).ok()
 }
 
 fn lookup(name: &str) -> Option<(Handler, i32)> {
@@ -75,9 +80,10 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
     let Some(first) = args.first() else {
         return Err(ExecError::Unknown(String::new()));
     };
-    let name = upper(first)
+    let mut buf = [0u8; 32];
+    let name = upper(first, &mut buf)
         .ok_or_else(|| ExecError::Unknown(String::from_utf8_lossy(first).into_owned()))?;
-    match name.as_str() {
+    match name {
         "MULTI" => {
             if s.multi.is_some() {
                 return Err(invalid("MULTI", "MULTI calls can not be nested"));
@@ -117,16 +123,12 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
         ks.db_mut(s.db);
         return Ok(());
     }
-    let (handler, arity) = lookup(&name).ok_or_else(|| ExecError::Unknown(name.clone()))?;
+    let (handler, arity) = lookup(name).ok_or_else(|| ExecError::Unknown(name.to_string()))?;
     let n = args.len() as i32;
     if (arity > 0 && n != arity) || (arity < 0 && n < -arity) {
-        return Err(invalid(&name, "wrong number of arguments"));
+        return Err(invalid(name, "wrong number of arguments"));
     }
-    let mut ctx = Ctx {
-        ks,
-        db: s.db,
-        name: &name,
-    };
+    let mut ctx = Ctx { ks, db: s.db, name };
     handler(&mut ctx, args)
 }
 
@@ -168,7 +170,7 @@ impl Ctx<'_> {
     }
 
     pub fn wrong_type(&self) -> ExecError {
-        self.err("WRONGTYPE Operation against a key holding the wrong kind of value")
+        self.err(WRONGTYPE)
     }
 
     pub fn db(&mut self) -> &mut Db {
@@ -195,16 +197,17 @@ impl Ctx<'_> {
         make: Option<fn() -> Obj>,
         pick: fn(&mut Obj) -> Option<&mut T>,
     ) -> Result<Option<&mut T>, ExecError> {
-        let wrong = self.wrong_type();
+        let name = self.name;
         let db = self.ks.db_mut(self.db);
-        if !db.keys.contains_key(key) {
-            match make {
-                Some(m) => db.set(key, m(), None),
-                None => return Ok(None),
-            }
-        }
-        match db.keys.get_mut(key) {
-            Some(e) => pick(&mut e.obj).map(Some).ok_or(wrong),
+        // One lookup, and no error built unless it is returned.
+        let e = match make {
+            Some(m) => Some(db.get_or_insert_with(key, m)),
+            None => db.get_mut(key),
+        };
+        match e {
+            Some(e) => pick(&mut e.obj)
+                .map(Some)
+                .ok_or_else(|| invalid(name, WRONGTYPE)),
             None => Ok(None),
         }
     }
@@ -213,10 +216,10 @@ impl Ctx<'_> {
         &mut self,
         key: &[u8],
         create: bool,
-    ) -> Result<Option<&mut VecDeque<Vec<u8>>>, ExecError> {
+    ) -> Result<Option<&mut super::List>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::List(VecDeque::new())) as fn() -> Obj),
+            create.then_some((|| Obj::list(super::List::new())) as fn() -> Obj),
             |o| match o {
                 Obj::List(l) => Some(l),
                 _ => None,
@@ -224,14 +227,10 @@ impl Ctx<'_> {
         )
     }
 
-    pub fn set(
-        &mut self,
-        key: &[u8],
-        create: bool,
-    ) -> Result<Option<&mut HashSet<Vec<u8>>>, ExecError> {
+    pub fn set(&mut self, key: &[u8], create: bool) -> Result<Option<&mut super::Set>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Set(HashSet::new())) as fn() -> Obj),
+            create.then_some((|| Obj::set(super::Set::new())) as fn() -> Obj),
             |o| match o {
                 Obj::Set(s) => Some(s),
                 _ => None,
@@ -246,7 +245,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&mut super::Zset>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Zset(super::Zset::default())) as fn() -> Obj),
+            create.then_some((|| Obj::zset(super::Zset::default())) as fn() -> Obj),
             |o| match o {
                 Obj::Zset(z) => Some(z),
                 _ => None,
@@ -261,7 +260,7 @@ impl Ctx<'_> {
     ) -> Result<Option<&mut super::Hash>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Hash(super::Hash::default())) as fn() -> Obj),
+            create.then_some((|| Obj::hash(super::Hash::default())) as fn() -> Obj),
             |o| match o {
                 Obj::Hash(h) => Some(h),
                 _ => None,
@@ -284,16 +283,27 @@ impl Ctx<'_> {
         )
     }
 
-    /// The bytes of a string key (None when missing), WRONGTYPE for other types.
-    pub fn string(&mut self, key: &[u8], create: bool) -> Result<Option<&mut Vec<u8>>, ExecError> {
+    /// A string key's value (None when missing), WRONGTYPE for other types; for
+    /// reading it (or checking the type), without making it growable.
+    pub fn string_bytes(
+        &mut self,
+        key: &[u8],
+        create: bool,
+    ) -> Result<Option<&mut super::Bytes>, ExecError> {
         self.typed(
             key,
-            create.then_some((|| Obj::Str(Vec::new())) as fn() -> Obj),
+            create.then_some((|| Obj::Str(super::Bytes::new())) as fn() -> Obj),
             |o| match o {
                 Obj::Str(s) => Some(s),
                 _ => None,
             },
         )
+    }
+
+    /// The bytes of a string key to change in place (None when missing), WRONGTYPE
+    /// for other types.
+    pub fn string(&mut self, key: &[u8], create: bool) -> Result<Option<&mut Vec<u8>>, ExecError> {
+        Ok(self.string_bytes(key, create)?.map(super::Bytes::make_mut))
     }
 }
 

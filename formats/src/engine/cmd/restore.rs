@@ -86,7 +86,7 @@ fn restore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
         i += 1;
     }
-    if !replace && c.db().keys.contains_key(key) {
+    if !replace && c.db().contains(key) {
         return Err(c.err("BUSYKEY Target key name already exists."));
     }
     let (body, version) = payload(c, p)?;
@@ -188,8 +188,8 @@ mod tests {
         )
         .unwrap();
         let e = ks.dbs[0].get(b"k").unwrap();
-        assert_eq!(e.obj, crate::engine::Obj::Str(b"hello".to_vec()));
-        assert_eq!(e.expire_ms, Some(4_102_444_800_000));
+        assert_eq!(e.obj, crate::engine::Obj::Str(b"hello".into()));
+        assert_eq!(e.expire_ms(), Some(4_102_444_800_000));
         assert!(
             s.execute(&mut ks, &[b"RESTORE", b"k", b"0", &p]).is_err(),
             "BUSYKEY"

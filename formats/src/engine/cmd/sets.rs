@@ -6,10 +6,8 @@
 //! source key first, replace the destination whatever its type (dropping its TTL), and
 //! delete it when the result is empty.
 
-use std::collections::HashSet;
-
 use super::{Ctx, ExecError, Handler};
-use crate::engine::Obj;
+use crate::engine::{Obj, Set};
 
 pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
     Some(match name {
@@ -25,9 +23,7 @@ pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
 fn sadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if let Some(s) = c.set(a[1], true)? {
         for m in &a[2..] {
-            if !s.contains(*m) {
-                s.insert(m.to_vec());
-            }
+            s.insert(m);
         }
     }
     Ok(())
@@ -36,7 +32,7 @@ fn sadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 fn srem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if let Some(s) = c.set(a[1], false)? {
         for m in &a[2..] {
-            s.remove(*m);
+            s.remove(m);
         }
     }
     c.drop_if_empty(a[1]);
@@ -46,7 +42,7 @@ fn srem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 fn smove(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let (src, dst, m) = (a[1], a[2], a[3]);
     // A missing source is a no-op, whatever the destination holds.
-    if !c.db().keys.contains_key(src) {
+    if !c.db().contains(src) {
         return Ok(());
     }
     c.set(src, false)?;
@@ -60,7 +56,7 @@ fn smove(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     }
     c.drop_if_empty(src);
     if let Some(s) = c.set(dst, true)? {
-        s.insert(m.to_vec());
+        s.insert(m);
     }
     Ok(())
 }
@@ -77,9 +73,9 @@ fn store(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let wrong = c.wrong_type();
     let name = c.name;
     let dst = a[1];
-    let result: HashSet<Vec<u8>> = {
+    let result: Set = {
         let db = c.db();
-        let mut sets: Vec<Option<&HashSet<Vec<u8>>>> = Vec::with_capacity(a.len() - 2);
+        let mut sets: Vec<Option<&Set>> = Vec::with_capacity(a.len() - 2);
         for k in &a[2..] {
             match db.get(k).map(|e| &e.obj) {
                 None => sets.push(None),
@@ -90,33 +86,26 @@ fn store(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         match name {
             "SINTERSTORE" => {
                 if sets.iter().any(Option::is_none) {
-                    HashSet::new()
+                    Set::new()
                 } else {
-                    let all: Vec<&HashSet<Vec<u8>>> = sets.iter().flatten().copied().collect();
+                    let all: Vec<&Set> = sets.iter().flatten().copied().collect();
                     let smallest = all.iter().min_by_key(|s| s.len()).copied();
                     smallest
                         .map(|first| {
                             first
                                 .iter()
-                                .filter(|m| all.iter().all(|s| s.contains(*m)))
-                                .cloned()
+                                .filter(|m| all.iter().all(|s| s.contains(m)))
                                 .collect()
                         })
                         .unwrap_or_default()
                 }
             }
-            "SUNIONSTORE" => sets
-                .iter()
-                .flatten()
-                .flat_map(|s| s.iter())
-                .cloned()
-                .collect(),
+            "SUNIONSTORE" => sets.iter().flatten().flat_map(|s| s.iter()).collect(),
             _ => match sets.first().copied().flatten() {
-                None => HashSet::new(),
+                None => Set::new(),
                 Some(first) => first
                     .iter()
-                    .filter(|m| !sets[1..].iter().flatten().any(|s| s.contains(*m)))
-                    .cloned()
+                    .filter(|m| !sets[1..].iter().flatten().any(|s| s.contains(m)))
                     .collect(),
             },
         }
@@ -125,7 +114,7 @@ fn store(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if result.is_empty() {
         db.remove(dst);
     } else {
-        db.set(dst, Obj::Set(result), None);
+        db.set(dst, Obj::set(result), None);
     }
     Ok(())
 }
@@ -212,7 +201,7 @@ mod tests {
         assert_eq!(set(&ks, "d2"), ["1", "2"]);
         assert_eq!(set(&ks, "dst"), ["1", "2", "3", "x"]);
         assert_eq!(
-            ks.dbs[0].get(b"dst").unwrap().expire_ms,
+            ks.dbs[0].get(b"dst").unwrap().expire_ms(),
             None,
             "TTL dropped"
         );

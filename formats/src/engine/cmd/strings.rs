@@ -66,23 +66,23 @@ fn set(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         i += 1;
     }
     let db = c.db();
-    let exists = db.keys.contains_key(key);
+    let exists = db.contains(key);
     if (nx && exists) || (xx && !exists) {
         return Ok(());
     }
     let old_ttl = if keep {
-        db.get(key).and_then(|e| e.expire_ms)
+        db.get(key).and_then(|e| e.expire_ms())
     } else {
         None
     };
-    db.set(key, Obj::Str(val.to_vec()), exp.or(old_ttl));
+    db.set(key, Obj::Str(val.into()), exp.or(old_ttl));
     Ok(())
 }
 
 fn setnx(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let db = c.db();
-    if !db.keys.contains_key(a[1]) {
-        db.set(a[1], Obj::Str(a[2].to_vec()), None);
+    if !db.contains(a[1]) {
+        db.set(a[1], Obj::Str(a[2].into()), None);
     }
     Ok(())
 }
@@ -90,7 +90,7 @@ fn setnx(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 fn setex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let opt: &[u8] = if c.name == "SETEX" { b"EX" } else { b"PX" };
     let at = expiry(c, opt, a[2])?;
-    c.db().set(a[1], Obj::Str(a[3].to_vec()), Some(at));
+    c.db().set(a[1], Obj::Str(a[3].into()), Some(at));
     Ok(())
 }
 
@@ -100,30 +100,30 @@ fn mset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     }
     let nx = c.name == "MSETNX";
     let db = c.db();
-    if nx && a[1..].chunks(2).any(|kv| db.keys.contains_key(kv[0])) {
+    if nx && a[1..].chunks(2).any(|kv| db.contains(kv[0])) {
         return Ok(());
     }
     for kv in a[1..].chunks(2) {
-        db.set(kv[0], Obj::Str(kv[1].to_vec()), None);
+        db.set(kv[0], Obj::Str(kv[1].into()), None);
     }
     Ok(())
 }
 
 fn getset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    c.string(a[1], false)?;
-    c.db().set(a[1], Obj::Str(a[2].to_vec()), None);
+    c.string_bytes(a[1], false)?;
+    c.db().set(a[1], Obj::Str(a[2].into()), None);
     Ok(())
 }
 
 fn getdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    if c.string(a[1], false)?.is_some() {
+    if c.string_bytes(a[1], false)?.is_some() {
         c.db().remove(a[1]);
     }
     Ok(())
 }
 
 fn getex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    c.string(a[1], false)?;
+    c.string_bytes(a[1], false)?;
     let new = match a.get(2) {
         None => return Ok(()),
         Some(o) if is(o, "PERSIST") && a.len() == 3 => None,
@@ -131,7 +131,7 @@ fn getex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         _ => return Err(c.err("syntax error")),
     };
     if let Some(e) = c.entry(a[1]) {
-        e.expire_ms = new;
+        e.set_expire_ms(new);
     }
     Ok(())
 }
@@ -156,7 +156,7 @@ fn setrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     }
     if v.is_empty() {
         // Nothing to write: a missing key is not created (the type is still checked).
-        c.string(a[1], false)?;
+        c.string_bytes(a[1], false)?;
         return Ok(());
     }
     if let Some(s) = c.string(a[1], true)? {
@@ -187,12 +187,12 @@ fn incr(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     };
     let not_int = c.err("value is not an integer or out of range");
     let overflow = c.err("increment or decrement would overflow");
-    let s = c.string(a[1], true)?.ok_or_else(|| not_int.clone())?;
+    let s = c.string_bytes(a[1], true)?.ok_or_else(|| not_int.clone())?;
     let cur = if s.is_empty() { Some(0) } else { parse_i64(s) };
     let cur = cur.ok_or(not_int)?;
     let new = cur.checked_add(by).ok_or(overflow)?;
-    s.clear();
-    s.extend_from_slice(itoa::Buffer::new().format(new).as_bytes());
+    // A counter stays inline (at most 20 digits).
+    *s = crate::engine::Bytes::from(itoa::Buffer::new().format(new).as_bytes());
     Ok(())
 }
 
@@ -203,7 +203,7 @@ mod tests {
 
     fn get(ks: &crate::engine::Keyspace, k: &str) -> Vec<u8> {
         match &ks.dbs[0].get(k.as_bytes()).unwrap().obj {
-            Obj::Str(s) => s.clone(),
+            Obj::Str(s) => s.to_vec(),
             o => panic!("{o:?}"),
         }
     }
@@ -224,7 +224,7 @@ mod tests {
         ]);
         assert_eq!(get(&ks, "a"), b"2");
         assert_eq!(
-            ks.dbs[0].get(b"a").unwrap().expire_ms,
+            ks.dbs[0].get(b"a").unwrap().expire_ms(),
             Some(4_000_000_000_000)
         );
         assert_eq!(get(&ks, "b"), b"1xyz");

@@ -32,7 +32,7 @@
 //!   [`Zset`]), so a `-0` written into such a set comes out as `0`.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::{Ctx, ExecError, Handler, invalid, is, parse_i64};
 use crate::engine::{Obj, Zset};
@@ -838,7 +838,7 @@ fn zmpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 #[derive(Clone, Copy)]
 enum Src<'a> {
     Missing,
-    Set(&'a HashSet<Vec<u8>>),
+    Set(&'a crate::engine::Set),
     Zset(&'a Zset),
 }
 
@@ -863,7 +863,7 @@ impl<'a> Src<'a> {
     fn items(&self) -> Vec<(&'a [u8], f64)> {
         match *self {
             Src::Missing => Vec::new(),
-            Src::Set(s) => s.iter().map(|m| (m.as_slice(), 1.0)).collect(),
+            Src::Set(s) => s.iter().map(|m| (m, 1.0)).collect(),
             Src::Zset(z) => z.scores.iter().map(|(m, &s)| (m.as_slice(), s)).collect(),
         }
     }
@@ -1039,7 +1039,7 @@ fn zstore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if result.is_empty() {
         db.remove(dst);
     } else {
-        db.set(dst, Obj::Zset(result), None);
+        db.set(dst, Obj::zset(result), None);
     }
     Ok(())
 }
@@ -1123,7 +1123,7 @@ fn zrangestore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if result.is_empty() {
         db.remove(dst);
     } else {
-        db.set(dst, Obj::Zset(result), None);
+        db.set(dst, Obj::zset(result), None);
     }
     Ok(())
 }
@@ -1571,7 +1571,7 @@ mod tests {
         ]);
         assert_eq!(zset(&ks, "dst"), [("x".into(), 1.0)]);
         assert_eq!(
-            ks.dbs[0].get(b"dst").unwrap().expire_ms,
+            ks.dbs[0].get(b"dst").unwrap().expire_ms(),
             None,
             "TTL dropped"
         );

@@ -498,7 +498,7 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let wrong = c.wrong_type();
     let zobj: Option<Zset> = match c.db().get(src).map(|e| &e.obj) {
         None => None,
-        Some(Obj::Zset(z)) => Some(z.clone()),
+        Some(Obj::Zset(z)) => Some((**z).clone()),
         Some(_) => return Err(wrong),
     };
     let no_member = || c.err("could not decode requested zset member");
@@ -638,7 +638,7 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         };
         out.insert(&p.member, score);
     }
-    c.db().set(store, Obj::Zset(out), None);
+    c.db().set(store, Obj::zset(out), None);
     Ok(())
 }
 

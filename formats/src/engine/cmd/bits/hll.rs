@@ -490,7 +490,8 @@ pub(super) fn pfadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let bad = corrupted(c);
     let mut updated = false;
     if hll_at(c, a[1])?.is_none() {
-        c.db().set(a[1], crate::engine::Obj::Str(create()), None);
+        c.db()
+            .set(a[1], crate::engine::Obj::Str(create().into()), None);
         updated = true;
     }
     let Some(s) = hll_at(c, a[1])? else {
@@ -543,7 +544,8 @@ pub(super) fn pfmerge(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
     }
     if hll_at(c, a[1])?.is_none() {
-        c.db().set(a[1], crate::engine::Obj::Str(create()), None);
+        c.db()
+            .set(a[1], crate::engine::Obj::Str(create().into()), None);
     }
     let Some(s) = hll_at(c, a[1])? else {
         return Ok(());

@@ -46,8 +46,8 @@ fn lookup_by_pattern(db: &Db, pattern: &[u8], subst: &[u8]) -> Option<Vec<u8>> {
     key.extend_from_slice(&pattern[p + 1..p + 1 + postfix]);
     let e = db.get(&key)?;
     match (field, &e.obj) {
-        (Some(f), Obj::Hash(h)) => h.fields.get(f).map(|hf| hf.value.clone()),
-        (None, Obj::Str(s)) => Some(s.clone()),
+        (Some(f), Obj::Hash(h)) => h.get(f).map(|hf| hf.value.to_vec()),
+        (None, Obj::Str(s)) => Some(s.to_vec()),
         _ => None,
     }
 }
@@ -122,9 +122,9 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let db = c.db();
     let (elems, kind): (Vec<Vec<u8>>, u8) = match db.get(a[1]).map(|e| &e.obj) {
         None => (Vec::new(), b'l'),
-        Some(Obj::List(l)) => (l.iter().cloned().collect(), b'l'),
+        Some(Obj::List(l)) => (l.iter().map(<[u8]>::to_vec).collect(), b'l'),
         Some(Obj::Set(s)) => {
-            let mut v: Vec<Vec<u8>> = s.iter().cloned().collect();
+            let mut v: Vec<Vec<u8>> = s.iter().map(<[u8]>::to_vec).collect();
             v.sort_unstable();
             (v, b's')
         }
@@ -245,7 +245,7 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if out.is_empty() {
         db.remove(store);
     } else {
-        db.set(store, Obj::List(out), None);
+        db.set(store, Obj::list(out.into_iter().collect()), None);
     }
     Ok(())
 }
@@ -253,18 +253,12 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{fails_with, list as l, with};
-    use crate::engine::{Hash, HashField, Keyspace, Obj, Zset};
+    use crate::engine::{Hash, Keyspace, Obj, Zset};
 
     fn h(f: &str, v: &str) -> Obj {
         let mut h = Hash::default();
-        h.fields.insert(
-            f.as_bytes(),
-            HashField {
-                value: v.as_bytes().to_vec(),
-                expire_ms: None,
-            },
-        );
-        Obj::Hash(h)
+        h.insert(f.as_bytes(), v.as_bytes(), None);
+        Obj::hash(h)
     }
 
     fn list(ks: &Keyspace, k: &str) -> Option<Vec<String>> {
@@ -312,14 +306,14 @@ mod tests {
             ("h_a", h("f", "9")),
             (
                 "s",
-                Obj::Set(
+                Obj::set(
                     ["z", "y", "x"]
                         .iter()
                         .map(|s| s.as_bytes().to_vec())
                         .collect(),
                 ),
             ),
-            ("z", Obj::Zset(z)),
+            ("z", Obj::zset(z)),
         ];
         let ks = with(
             objs,
