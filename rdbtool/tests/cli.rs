@@ -424,8 +424,10 @@ fn interrupt_leaves_no_partial_output() {
     let mut b = RdbBytes::new("REDIS0010")
         .select(0)
         .key(TypeId::List, b"l")
-        .len(3_000_000);
-    for i in 0..3_000_000u32 {
+        .len(8_000_000);
+    // Big enough that the dump is still running when the signal comes, even on a
+    // machine busy with other tests.
+    for i in 0..8_000_000u32 {
         b = b.str(format!("element-{i:012}").as_bytes());
     }
     let f = write(dir.path(), "big.rdb", &b.finish());
