@@ -6,7 +6,8 @@
 //!   integral (as a listpack stores it) and as the 8 bytes of the double otherwise, so a
 //!   small set costs a few bytes per member.
 //! - Big (Redis's skiplist + dict): a hash table member -> score and a B-tree of
-//!   (score, member); each member is a [`Bytes`] (inline up to 22 bytes) held by both.
+//!   (score, member). A member is inline up to 22 bytes (in both), else one shared
+//!   allocation (as Redis shares one sds between its dict and skiplist).
 //!
 //! The encoding changes where Redis changes it: [`Zset::insert`] (`zsetAdd`) turns a
 //! small set into a big one when a new member would not fit, and only
@@ -18,6 +19,7 @@
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, btree_set};
+use std::sync::Arc;
 
 use hashbrown::HashTable;
 
@@ -177,11 +179,63 @@ fn pack_of<'a>(items: impl Iterator<Item = (&'a [u8], f64)>, lp: bool) -> Pack {
 
 // ------------------------------------------------------------------ big form
 
+/// A member of the big form: inline up to [`bytes::INLINE`](super::bytes::INLINE)
+/// bytes, else one allocation shared by the hash table and the B-tree.
+#[derive(Clone)]
+enum Member {
+    Inline(Bytes),
+    Shared(Arc<[u8]>),
+}
+
+impl Member {
+    fn new(m: &[u8]) -> Member {
+        if m.len() <= super::bytes::INLINE {
+            Member::Inline(Bytes::from(m))
+        } else {
+            Member::Shared(Arc::from(m))
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Member::Inline(b) => b.as_slice(),
+            Member::Shared(a) => a,
+        }
+    }
+
+    /// The shared allocation: the bytes and two reference counts.
+    fn heap_size(&self) -> usize {
+        match self {
+            Member::Inline(_) => 0,
+            Member::Shared(a) => a.len() + 2 * std::mem::size_of::<usize>(),
+        }
+    }
+}
+
+impl std::ops::Deref for Member {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl PartialEq<[u8]> for Member {
+    fn eq(&self, o: &[u8]) -> bool {
+        self.as_slice() == o
+    }
+}
+
+impl std::fmt::Debug for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", crate::error::KeyPreview::new(self.as_slice()))
+    }
+}
+
 /// An element of the big form's order.
 #[derive(Debug, Clone)]
 struct Node {
     score: Score,
-    member: Bytes,
+    member: Member,
 }
 
 /// A (score, member) to look up in the order without building a [`Node`].
@@ -249,11 +303,11 @@ impl Ord for Node {
 
 #[derive(Clone, Default)]
 struct Big {
-    scores: HashTable<(Bytes, f64)>,
+    scores: HashTable<(Member, f64)>,
     order: BTreeSet<Node>,
 }
 
-fn rehash(e: &(Bytes, f64)) -> u64 {
+fn rehash(e: &(Member, f64)) -> u64 {
     hash(&e.0)
 }
 
@@ -279,7 +333,7 @@ impl Big {
             }
             return false;
         }
-        let m = Bytes::from(member);
+        let m = Member::new(member);
         self.order.insert(Node {
             score: Score(score),
             member: m.clone(),
@@ -315,7 +369,7 @@ impl Big {
         let members: usize = self
             .scores
             .iter()
-            .map(|(m, _)| 2 * m.heap_size())
+            .map(|(m, _)| m.heap_size())
             .sum::<usize>();
         std::mem::size_of::<Big>() + self.scores.allocation_size() + nodes + edges + members
     }
@@ -452,7 +506,10 @@ impl Zset {
                     v
                 };
                 for n in gone {
-                    if let Ok(e) = b.scores.find_entry(hash(&n.member), |e| e.0 == n.member) {
+                    if let Ok(e) = b
+                        .scores
+                        .find_entry(hash(&n.member), |e| e.0.as_slice() == n.member.as_slice())
+                    {
                         e.remove();
                     }
                 }
@@ -704,6 +761,24 @@ mod tests {
         }
         if let Repr::Big(b) = &z.0 {
             assert_eq!(b.order.len(), b.scores.len());
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(std::mem::size_of::<Member>(), 24);
+        assert_eq!(std::mem::size_of::<Node>(), 32);
+        assert_eq!(std::mem::size_of::<Zset>(), 24);
+        let long = [7u8; 40];
+        let mut z = Zset::skiplist();
+        z.insert(&long, 1.0);
+        z.insert(b"short", 2.0);
+        if let Repr::Big(b) = &z.0 {
+            let n = b.order.first().unwrap();
+            let Member::Shared(a) = &n.member else {
+                panic!("shared")
+            };
+            assert_eq!(Arc::strong_count(a), 2, "one allocation for both");
         }
     }
 
