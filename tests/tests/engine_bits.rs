@@ -473,14 +473,8 @@ fn describe_obj(o: &Obj) -> String {
         Obj::Set(s) => format!("set {:?}", s.iter().collect::<BTreeSet<_>>()),
         Obj::Zset(z) => {
             let v: Vec<(String, u64)> = z
-                .order
                 .iter()
-                .map(|(s, m)| {
-                    (
-                        String::from_utf8_lossy(m).into_owned(),
-                        (s.0 + 0.0).to_bits(),
-                    )
-                })
+                .map(|(m, s)| (String::from_utf8_lossy(m).into_owned(), (s + 0.0).to_bits()))
                 .collect();
             format!("zset {v:?}")
         }

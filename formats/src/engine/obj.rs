@@ -11,7 +11,7 @@ use crate::rdb::value::{ModuleValue, Record, StreamValue, Value};
 pub use super::hash::{Field as HashField, Hash};
 pub use super::list::List;
 pub use super::set::Set;
-pub use super::zset::{Score, Zset};
+pub use super::zset::Zset;
 
 /// A pending entry of a consumer group.
 #[derive(Debug, Clone, PartialEq, Eq)]

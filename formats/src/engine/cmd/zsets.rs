@@ -24,17 +24,17 @@
 //!   search depends on random node levels), so that case is not reproducible;
 //! - the sign of a zero score depends on the encoding: Redis 7.0+ stores an integral
 //!   score in a listpack as an integer, so `-0` reads back as `0`, while a skiplist keeps
-//!   `-0`. The engine simulates 7.0's encoding changes within a command (a new set or a
-//!   STORE result starts as Redis starts it and turns into a skiplist at the member that
-//!   does not fit the default limits, 128 entries / 64 bytes) and judges an existing set
-//!   by its size. A set that grew past the limits and shrank back stays a skiplist in
-//!   Redis until it is reloaded; the engine cannot see that (no encoding is kept in
-//!   [`Zset`]), so a `-0` written into such a set comes out as `0`.
+//!   `-0`. [`Zset`] holds a set in the encoding Redis holds it in (a new set or a
+//!   ZRANGESTORE result starts as Redis starts it and turns into a skiplist at the
+//!   member that does not fit the default limits, 128 entries / 64 bytes; a set that
+//!   shrinks stays a skiplist; Z*STORE results are built as skiplists and converted back
+//!   when they fit, `zsetConvertToListpackIfNeeded`), so the sign is Redis's.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use super::{Ctx, ExecError, Handler, invalid, is, parse_i64};
+use crate::engine::zset::LISTPACK_ENTRIES;
 use crate::engine::{Obj, Zset};
 
 pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
@@ -390,110 +390,107 @@ impl LexRange {
     }
 }
 
-/// A range test over the elements of a sorted set in order (`n` of them).
-struct Walk<G: Fn(usize) -> bool, L: Fn(usize) -> bool> {
-    n: usize,
-    empty: bool,
-    gte_min: G,
-    lte_max: L,
+/// A range of elements (`zrangespec`, `zlexrangespec`).
+trait Spec {
+    /// The range can hold nothing.
+    fn empty(&self) -> bool;
+    fn gte_min(&self, member: &[u8], score: f64) -> bool;
+    fn lte_max(&self, member: &[u8], score: f64) -> bool;
 }
 
-impl<G: Fn(usize) -> bool, L: Fn(usize) -> bool> Walk<G, L> {
-    /// `zzlIsInRange` / `zzlIsInLexRange`.
-    fn in_range(&self) -> bool {
-        !self.empty && self.n > 0 && (self.gte_min)(self.n - 1) && (self.lte_max)(0)
+impl Spec for ScoreRange {
+    fn empty(&self) -> bool {
+        self.always_empty()
     }
 
-    /// `zzlFirstInRange`: the first element at or above the minimum, if it is also at or
-    /// below the maximum.
-    fn first(&self) -> Option<usize> {
-        if !self.in_range() {
-            return None;
+    fn gte_min(&self, _: &[u8], s: f64) -> bool {
+        ScoreRange::gte_min(self, s)
+    }
+
+    fn lte_max(&self, _: &[u8], s: f64) -> bool {
+        ScoreRange::lte_max(self, s)
+    }
+}
+
+impl Spec for LexRange {
+    fn empty(&self) -> bool {
+        self.always_empty()
+    }
+
+    fn gte_min(&self, m: &[u8], _: f64) -> bool {
+        LexRange::gte_min(self, m)
+    }
+
+    fn lte_max(&self, m: &[u8], _: f64) -> bool {
+        LexRange::lte_max(self, m)
+    }
+}
+
+/// The elements a ranged read (or removal) takes, walked as a listpack walks them:
+/// from the first element at or above the minimum (`zzlFirstInRange`; with `rev`, the
+/// last at or below the maximum, `zzlLastInRange`) if it is also in range, `offset`
+/// elements skipped without a check (a negative offset takes nothing), then on while
+/// in range, at most `limit` (negative: no limit). The answer is (position of the first
+/// taken in walk order, how many): a run of consecutive elements.
+///
+/// With mixed scores a skiplist may start a lex walk elsewhere (its search depends on
+/// random node levels), so that case is not reproducible; score walks are the same in
+/// both encodings.
+fn select<R: Spec>(z: &Zset, r: &R, rev: bool, offset: i64, limit: i64) -> (usize, usize) {
+    let none = (0, 0);
+    if r.empty() {
+        return none;
+    }
+    // zzlIsInRange / zzlIsInLexRange.
+    let (Some(first), Some(last)) = (z.first(), z.last()) else {
+        return none;
+    };
+    if !r.gte_min(last.0, last.1) || !r.lte_max(first.0, first.1) {
+        return none;
+    }
+    let Ok(offset) = usize::try_from(offset) else {
+        return none;
+    };
+    let gte = |e: &(&[u8], f64)| r.gte_min(e.0, e.1);
+    let lte = |e: &(&[u8], f64)| r.lte_max(e.0, e.1);
+    if rev {
+        walk(z.iter_rev(), lte, gte, offset, limit)
+    } else {
+        walk(z.iter(), gte, lte, offset, limit)
+    }
+}
+
+/// [`select`] along `it`: the first element that passes `start` (if it passes
+/// `go_on`), `offset` skipped, then on while `go_on`, at most `limit`.
+fn walk<'a>(
+    it: impl Iterator<Item = (&'a [u8], f64)>,
+    start: impl Fn(&(&'a [u8], f64)) -> bool,
+    go_on: impl Fn(&(&'a [u8], f64)) -> bool,
+    offset: usize,
+    limit: i64,
+) -> (usize, usize) {
+    let mut it = it.enumerate();
+    let Some(first) = it.find(|(_, e)| start(e)) else {
+        return (0, 0);
+    };
+    if !go_on(&first.1) {
+        return (0, 0);
+    }
+    let mut cur = match offset.checked_sub(1) {
+        None => Some(first),
+        Some(skip) => it.nth(skip),
+    };
+    let from = cur.map_or(0, |c| c.0);
+    let (mut n, mut left) = (0, limit);
+    while let Some((_, e)) = cur {
+        if left == 0 || !go_on(&e) {
+            break;
         }
-        let i = (0..self.n).find(|&i| (self.gte_min)(i))?;
-        (self.lte_max)(i).then_some(i)
+        n += 1;
+        left -= 1;
+        cur = it.next();
     }
-
-    /// `zzlLastInRange`.
-    fn last(&self) -> Option<usize> {
-        if !self.in_range() {
-            return None;
-        }
-        let i = (0..self.n).rev().find(|&i| (self.lte_max)(i))?;
-        (self.gte_min)(i).then_some(i)
-    }
-
-    /// The positions a ranged read returns: from the first (last, when `rev`) element in
-    /// range, `offset` skipped without a check (a negative offset walks off the end),
-    /// then on while in range, at most `limit` (negative: no limit).
-    fn select(&self, rev: bool, offset: i64, limit: i64) -> Vec<usize> {
-        let mut out = Vec::new();
-        let Some(start) = (if rev { self.last() } else { self.first() }) else {
-            return out;
-        };
-        let Ok(off) = usize::try_from(offset) else {
-            return out;
-        };
-        let mut i = if rev {
-            match start.checked_sub(off) {
-                Some(i) => i,
-                None => return out,
-            }
-        } else {
-            start.saturating_add(off)
-        };
-        let mut left = limit;
-        while i < self.n && left != 0 {
-            let ok = if rev {
-                (self.gte_min)(i)
-            } else {
-                (self.lte_max)(i)
-            };
-            if !ok {
-                break;
-            }
-            out.push(i);
-            left -= 1;
-            if rev {
-                match i.checked_sub(1) {
-                    Some(p) => i = p,
-                    None => break,
-                }
-            } else {
-                i += 1;
-            }
-        }
-        out
-    }
-}
-
-/// The elements of a sorted set in order: (member, score).
-fn ordered(z: &Zset) -> Vec<(&[u8], f64)> {
-    z.order.iter().map(|(s, m)| (m.as_slice(), s.0)).collect()
-}
-
-fn score_walk<'a>(
-    items: &'a [(&'a [u8], f64)],
-    r: &'a ScoreRange,
-) -> Walk<impl Fn(usize) -> bool + 'a, impl Fn(usize) -> bool + 'a> {
-    Walk {
-        n: items.len(),
-        empty: r.always_empty(),
-        gte_min: move |i: usize| items.get(i).is_some_and(|e| r.gte_min(e.1)),
-        lte_max: move |i: usize| items.get(i).is_some_and(|e| r.lte_max(e.1)),
-    }
-}
-
-fn lex_walk<'a>(
-    items: &'a [(&'a [u8], f64)],
-    r: &'a LexRange,
-) -> Walk<impl Fn(usize) -> bool + 'a, impl Fn(usize) -> bool + 'a> {
-    Walk {
-        n: items.len(),
-        empty: r.always_empty(),
-        gte_min: move |i: usize| items.get(i).is_some_and(|e| r.gte_min(e.0)),
-        lte_max: move |i: usize| items.get(i).is_some_and(|e| r.lte_max(e.0)),
-    }
+    (from, n)
 }
 
 /// Rank range normalization (ZRANGE, ZREMRANGEBYRANK): the inclusive ranks, or `None`
@@ -514,60 +511,6 @@ fn rank_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     Some((start as usize, end as usize))
 }
 
-// ------------------------------------------------------------------ encodings
-
-/// Redis's default `zset-max-listpack-entries` and `zset-max-listpack-value`.
-const LISTPACK_ENTRIES: usize = 128;
-const LISTPACK_VALUE: usize = 64;
-
-/// Whether Redis holds `z` as a listpack, judged by its size: what it would be after a
-/// load. (A sorted set that grew past the limits and shrank back stays a skiplist in
-/// Redis until it is reloaded; the engine does not see encodings, so it takes it for a
-/// listpack.)
-fn listpack_like(z: &Zset) -> bool {
-    z.len() <= LISTPACK_ENTRIES && z.scores.keys().all(|m| m.len() <= LISTPACK_VALUE)
-}
-
-/// Stores a score as Redis 7.0+ does in an object held as a listpack when `*lp`, after
-/// turning it into a skiplist when a new member would not fit (`zsetAdd`). A listpack
-/// stores an integral score as an integer (`zzlInsertAt`), so `-0` reads back as `0`;
-/// a skiplist keeps the double as it is.
-fn put(z: &mut Zset, lp: &mut bool, member: &[u8], score: f64) {
-    if *lp
-        && z.score(member).is_none()
-        && (z.len() + 1 > LISTPACK_ENTRIES || member.len() > LISTPACK_VALUE)
-    {
-        *lp = false;
-    }
-    z.insert(member, if *lp && score == 0.0 { 0.0 } else { score });
-}
-
-/// A new sorted set built from `items` in this order, inserted as `zsetAdd` does into an
-/// object that starts as a listpack when `lp`.
-fn build<'a>(items: impl IntoIterator<Item = (&'a [u8], f64)>, mut lp: bool) -> Zset {
-    let mut z = Zset::default();
-    for (m, s) in items {
-        put(&mut z, &mut lp, m, s);
-    }
-    z
-}
-
-/// `zsetConvertToListpackIfNeeded` on a result built as a skiplist: one that fits is
-/// rewritten as a listpack, which turns `-0` into `0`.
-fn fit_result(z: &mut Zset) {
-    if listpack_like(z) {
-        let zeros: Vec<Vec<u8>> = z
-            .scores
-            .iter()
-            .filter(|(_, s)| **s == 0.0 && s.is_sign_negative())
-            .map(|(m, _)| m.clone())
-            .collect();
-        for m in zeros {
-            z.insert(&m, 0.0);
-        }
-    }
-}
-
 // ------------------------------------------------------------------ ZADD / ZINCRBY
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -579,9 +522,9 @@ struct AddFlags {
     incr: bool,
 }
 
-/// `zsetAdd` on an object held as a listpack when `*lp` (it turns into a skiplist when
-/// the member would not fit): Err when INCR makes NaN.
-fn zset_add(z: &mut Zset, lp: &mut bool, score: f64, member: &[u8], f: AddFlags) -> Result<(), ()> {
+/// `zsetAdd` with its flags: Err when INCR makes NaN. ([`Zset::insert`] turns a
+/// listpack into a skiplist when a new member does not fit.)
+fn zset_add(z: &mut Zset, score: f64, member: &[u8], f: AddFlags) -> Result<(), ()> {
     match z.score(member) {
         Some(cur) => {
             if f.nx {
@@ -599,12 +542,12 @@ fn zset_add(z: &mut Zset, lp: &mut bool, score: f64, member: &[u8], f: AddFlags)
             }
             // A score that compares equal (0 and -0) is left as it is.
             if s != cur {
-                put(z, lp, member, s);
+                z.insert(member, s);
             }
         }
         None => {
             if !f.xx {
-                put(z, lp, member, score);
+                z.insert(member, score);
             }
         }
     }
@@ -656,11 +599,11 @@ fn zadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let nan = c.err("resulting score is not a number (NaN)");
     let mut res = Ok(());
     if let Some(z) = c.zset(a[1], true)? {
-        // A new key starts as a listpack (it turns into a skiplist at the first member
-        // that does not fit, as 7.0 does).
-        let mut lp = !exists || listpack_like(z);
+        // A new key starts as a listpack: it turns into a skiplist at the first member
+        // that does not fit, as 7.0 does (a first member too long for a listpack makes
+        // it a skiplist from the start, the same thing).
         for (p, &s) in pairs.chunks(2).zip(&scores) {
-            if zset_add(z, &mut lp, s, p[1], f).is_err() {
+            if zset_add(z, s, p[1], f).is_err() {
                 res = Err(nan);
                 break;
             }
@@ -722,24 +665,14 @@ fn zremrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let Some(z) = c.zset(a[1], false)? else {
         return Ok(());
     };
-    let gone: Vec<Vec<u8>> = {
-        let items = ordered(z);
-        let picked: Vec<usize> = match &spec {
-            RangeSpec::Rank(s, e) => match rank_range(*s, *e, items.len()) {
-                Some((s, e)) => (s..=e).collect(),
-                None => Vec::new(),
-            },
-            RangeSpec::Score(r) => score_walk(&items, r).select(false, 0, -1),
-            RangeSpec::Lex(r) => lex_walk(&items, r).select(false, 0, -1),
-        };
-        picked
-            .into_iter()
-            .filter_map(|i| items.get(i).map(|e| e.0.to_vec()))
-            .collect()
+    let (start, n) = match &spec {
+        RangeSpec::Rank(s, e) => {
+            rank_range(*s, *e, z.len()).map_or((0, 0), |(s, e)| (s, e - s + 1))
+        }
+        RangeSpec::Score(r) => select(z, r, false, 0, -1),
+        RangeSpec::Lex(r) => select(z, r, false, 0, -1),
     };
-    for m in gone {
-        z.remove(&m);
-    }
+    z.remove_ranks(start, n);
     c.drop_if_empty(a[1]);
     Ok(())
 }
@@ -748,13 +681,9 @@ fn zremrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 
 /// Pops `n` members from the low (`max` false) or high end.
 fn pop_n(z: &mut Zset, max: bool, n: u64) {
-    for _ in 0..n {
-        let end = if max { z.order.last() } else { z.order.first() };
-        let Some(m) = end.map(|(_, m)| m.clone()) else {
-            break;
-        };
-        z.remove(&m);
-    }
+    let len = z.len();
+    let n = usize::try_from(n).unwrap_or(usize::MAX).min(len);
+    z.remove_ranks(if max { len - n } else { 0 }, n);
 }
 
 /// Pops from the first of `keys` that exists (a key of another type met first is
@@ -864,7 +793,7 @@ impl<'a> Src<'a> {
         match *self {
             Src::Missing => Vec::new(),
             Src::Set(s) => s.iter().map(|m| (m, 1.0)).collect(),
-            Src::Zset(z) => z.scores.iter().map(|(m, &s)| (m.as_slice(), s)).collect(),
+            Src::Zset(z) => z.iter().collect(),
         }
     }
 }
@@ -909,7 +838,8 @@ enum SetOp {
 /// `zunionInterDiffGenericCommand` on the sources (already weighted and, for union and
 /// intersection, ordered by cardinality).
 fn combine(op: SetOp, srcs: &[(Src<'_>, f64)], agg: Agg) -> Zset {
-    let mut out = Zset::default();
+    // Built as a skiplist (`createZsetObject`), which keeps `-0`.
+    let mut out = Zset::skiplist();
     let Some(&(first, w0)) = srcs.first() else {
         return out;
     };
@@ -1032,7 +962,7 @@ fn zstore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             srcs.sort_by_key(|(s, _)| s.len());
         }
         let mut z = combine(op, &srcs, agg);
-        fit_result(&mut z);
+        z.convert_to_listpack_if_needed();
         z
     };
     let db = c.db();
@@ -1092,30 +1022,32 @@ fn zrangestore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             Some(Obj::Zset(z)) => Some(z),
             Some(_) => return Err(wrong),
         };
-        let mut out = Zset::default();
+        let mut out = Zset::new();
         if let Some(z) = z {
-            let items = ordered(z);
-            let n = items.len();
-            let rank = matches!(spec, RangeSpec::Rank(..));
-            let picked: Vec<usize> = match &spec {
-                RangeSpec::Rank(s, e) => match rank_range(*s, *e, n) {
-                    None => Vec::new(),
-                    Some((s, e)) if rev => (s..=e).map(|r| n - 1 - r).collect(),
-                    Some((s, e)) => (s..=e).collect(),
-                },
-                RangeSpec::Score(r) => {
-                    if offset > 0 && offset >= n as i64 {
-                        Vec::new()
-                    } else {
-                        score_walk(&items, r).select(rev, offset, limit)
-                    }
+            let n = z.len();
+            let (start, count) = match &spec {
+                RangeSpec::Rank(s, e) => {
+                    rank_range(*s, *e, n).map_or((0, 0), |(s, e)| (s, e - s + 1))
                 }
-                RangeSpec::Lex(r) => lex_walk(&items, r).select(rev, offset, limit),
+                RangeSpec::Score(_) if offset > 0 && offset >= n as i64 => (0, 0),
+                RangeSpec::Score(r) => select(z, r, rev, offset, limit),
+                RangeSpec::Lex(r) => select(z, r, rev, offset, limit),
             };
             // 7.0 makes the result a skiplist up front only for a rank range longer
-            // than the listpack limit; otherwise a listpack, converted when it grows.
-            let lp = !(rank && picked.len() > LISTPACK_ENTRIES);
-            out = build(picked.iter().filter_map(|&i| items.get(i).copied()), lp);
+            // than the listpack limit (`zrangeResultBeginStore`); otherwise a listpack,
+            // converted when it grows. Members are added in walk order.
+            if matches!(spec, RangeSpec::Rank(..)) && count > LISTPACK_ENTRIES {
+                out = Zset::skiplist();
+            }
+            if rev {
+                for (m, s) in z.iter_rev().skip(start).take(count) {
+                    out.insert(m, s);
+                }
+            } else {
+                for (m, s) in z.iter().skip(start).take(count) {
+                    out.insert(m, s);
+                }
+            }
         }
         out
     };
@@ -1136,18 +1068,22 @@ mod tests {
 
     fn zset(ks: &Keyspace, k: &str) -> Vec<(String, f64)> {
         match ks.dbs[0].get(k.as_bytes()).map(|e| &e.obj) {
-            Some(Obj::Zset(z)) => {
-                assert_eq!(z.order.len(), z.scores.len());
-                z.order
-                    .iter()
-                    .map(|(s, m)| {
-                        assert_eq!(z.scores[m].to_bits(), s.0.to_bits());
-                        (String::from_utf8_lossy(m).into_owned(), s.0)
-                    })
-                    .collect()
-            }
+            Some(Obj::Zset(z)) => z
+                .iter()
+                .map(|(m, s)| {
+                    assert_eq!(z.score(m).map(f64::to_bits), Some(s.to_bits()));
+                    (String::from_utf8_lossy(m).into_owned(), s)
+                })
+                .collect(),
             None => Vec::new(),
             Some(o) => panic!("{k}: {o:?}"),
+        }
+    }
+
+    fn listpack(ks: &Keyspace, k: &str) -> bool {
+        match ks.dbs[0].get(k.as_bytes()).map(|e| &e.obj) {
+            Some(Obj::Zset(z)) => z.is_listpack(),
+            o => panic!("{k}: {o:?}"),
         }
     }
 
@@ -1359,6 +1295,49 @@ mod tests {
         );
         assert!(score(&ks, "r3", "a").is_sign_positive());
         let _ = ks.dbs[0].get(b"small").expect("small");
+        assert!(listpack(&ks, "neg") && listpack(&ks, "r3"));
+        assert!(!listpack(&ks, "src") && !listpack(&ks, "small") && !listpack(&ks, "r1"));
+        // A set that grew past the limits and shrank back stays a skiplist: -0 kept.
+        let ks = run(&[
+            &add,
+            "ZPOPMAX big 100",
+            "ZADD big -0 late",
+            "ZADD lp 1 a",
+            "ZADD lp -0 late",
+        ]);
+        assert!(!listpack(&ks, "big") && listpack(&ks, "lp"));
+        assert!(score(&ks, "big", "late").is_sign_negative());
+        assert!(score(&ks, "lp", "late").is_sign_positive());
+        // Z*STORE of it fits: converted back, -0 packed as 0; a rank ZRANGESTORE of
+        // more than 128 starts as a skiplist.
+        let ks = run(&[
+            &add,
+            "ZPOPMAX big 100",
+            "ZADD big -0 late",
+            "ZUNIONSTORE u 1 big",
+            "ZRANGESTORE r big 0 -1",
+            &format!("ZADD all -0 {long}"),
+            &add.replace("big", "all"),
+            "ZRANGESTORE r2 all 0 -1",
+            "ZRANGESTORE r3 all -inf +inf BYSCORE",
+        ]);
+        assert!(listpack(&ks, "u") && listpack(&ks, "r"));
+        assert!(score(&ks, "u", "late").is_sign_positive());
+        assert!(score(&ks, "r", "late").is_sign_positive());
+        assert!(!listpack(&ks, "r2") && !listpack(&ks, "r3"));
+        let r2 = zset(&ks, "r2");
+        assert_eq!(r2.iter().filter(|(_, s)| s.is_sign_negative()).count(), 131);
+        let r3 = zset(&ks, "r3");
+        let neg: Vec<&str> = r3
+            .iter()
+            .filter(|(_, s)| s.is_sign_negative())
+            .map(|(m, _)| m.as_str())
+            .collect();
+        assert_eq!(
+            neg,
+            ["m128", "m129", long.as_str()],
+            "BYSCORE: a listpack converted at the 129th"
+        );
     }
 
     #[test]

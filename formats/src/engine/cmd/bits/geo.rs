@@ -7,7 +7,6 @@
 
 use super::super::{Ctx, ExecError, is, parse_f64, parse_i64};
 use super::pqsort::pqsort;
-use crate::engine::obj::Score;
 use crate::engine::{Obj, Zset};
 
 const LAT_MIN: f64 = -85.051_128_78;
@@ -389,15 +388,15 @@ fn search(z: &Zset, r: &Radius, s: &Shape, limit: usize) -> Vec<Point> {
             bits: b.bits.wrapping_add(1),
             step: b.step,
         }) as f64;
-        for (score, member) in z.order.range((Score(min), Vec::new())..) {
-            if score.0 >= max {
+        for (member, score) in z.iter_from(min) {
+            if score >= max {
                 break;
             }
-            if let Some((_, d)) = within(s, score.0) {
+            if let Some((_, d)) = within(s, score) {
                 ga.push(Point {
                     dist: d,
-                    score: score.0,
-                    member: member.clone(),
+                    score,
+                    member: member.to_vec(),
                 });
             }
             if !ga.is_empty() && limit > 0 && ga.len() >= limit {
@@ -629,7 +628,8 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         c.db().remove(store);
         return Ok(());
     }
-    let mut out = Zset::default();
+    // Built as a skiplist and converted back when it fits, as 7.0 does.
+    let mut out = Zset::skiplist();
     for p in &ga[..returned] {
         let score = if storedist {
             p.dist / shape.conversion
@@ -638,6 +638,7 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         };
         out.insert(&p.member, score);
     }
+    out.convert_to_listpack_if_needed();
     c.db().set(store, Obj::zset(out), None);
     Ok(())
 }
@@ -652,9 +653,8 @@ mod tests {
     fn zset(ks: &Keyspace, k: &str) -> Option<Vec<(String, f64)>> {
         match &ks.dbs[0].get(k.as_bytes())?.obj {
             Obj::Zset(z) => Some(
-                z.order
-                    .iter()
-                    .map(|(s, m)| (String::from_utf8_lossy(m).into_owned(), s.0))
+                z.iter()
+                    .map(|(m, s)| (String::from_utf8_lossy(m).into_owned(), s))
                     .collect(),
             ),
             other => panic!("{k} is {other:?}"),

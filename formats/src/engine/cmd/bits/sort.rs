@@ -128,7 +128,7 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             v.sort_unstable();
             (v, b's')
         }
-        Some(Obj::Zset(z)) => (z.order.iter().map(|(_, m)| m.clone()).collect(), b'z'),
+        Some(Obj::Zset(z)) => (z.iter().map(|(m, _)| m.to_vec()).collect(), b'z'),
         Some(_) => return Err(wrong),
     };
     let Some(store) = store else {
