@@ -30,6 +30,10 @@ pub enum Command {
     /// Estimate the memory each key takes in Redis (as MEMORY USAGE reports it), with
     /// totals by db, type, encoding, key prefix and TTL, and the biggest keys.
     Memory(MemoryArgs),
+    /// Compare two datasets key by key: keys only in A, only in B, and changed ones
+    /// (type, TTL, value: members, fields, elements, stream entries and groups).
+    /// Exit 0 when equal, 1 when they differ, 2 on error.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -278,6 +282,57 @@ pub struct MemoryArgs {
     /// Go on past damaged keys, leaving them out and reporting each one on stderr.
     #[arg(long)]
     pub skip_corrupt: bool,
+    /// No progress bar.
+    #[arg(short = 'q', long = "quiet", alias = "no-progress")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For people: a summary, then each differing key with its differing elements.
+    Text,
+    /// One JSON object per differing key (contract.md).
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first dataset: an RDB file, an AOF (a file, an `appendonlydir` directory or
+    /// its manifest), a JSON Lines file, or `-` for standard input.
+    #[arg(value_name = "DATASET_A")]
+    pub a: PathBuf,
+    /// The second dataset, the same kinds (one side at most can be `-`).
+    #[arg(value_name = "DATASET_B")]
+    pub b: PathBuf,
+    /// Read RDB versions newer than the newest known as best effort.
+    #[arg(long)]
+    pub allow_future_version: bool,
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Do not compare expiry times (of keys, and of hash fields).
+    #[arg(long)]
+    pub ignore_ttl: bool,
+    /// Key expiry times that differ by at most MS milliseconds are equal.
+    #[arg(long, value_name = "MS", conflicts_with = "ignore_ttl")]
+    pub ttl_tolerance: Option<u64>,
+    /// Compare which keys exist and their types only (fastest: values are not read).
+    #[arg(long)]
+    pub keys_only: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Write here (atomically) instead of standard output; `-` is standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Go on past damaged keys, leaving them out of the comparison and reporting each.
+    #[arg(long)]
+    pub skip_corrupt: bool,
+    /// Bytes of changed values held at once for the full comparison (more take more
+    /// passes over both datasets).
+    #[arg(long, value_name = "BYTES", hide = true, default_value_t = 256 << 20)]
+    pub collect_budget: usize,
+    /// AOF input: go on past commands the keyspace engine does not know, reporting them.
+    #[arg(long)]
+    pub skip_unknown: bool,
     /// No progress bar.
     #[arg(short = 'q', long = "quiet", alias = "no-progress")]
     pub quiet: bool,

@@ -147,47 +147,9 @@ pub fn feed<V: Visitor>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<Ch
             }
         }
         Kind::Aof => {
-            let layout = formats::aof::check::detect(&src.path)
-                .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", src.name)))?;
-            let (ks, report) = formats::engine::load_aof(
-                &layout,
-                formats::engine::Keyspace::default(),
-                src.skip_unknown,
-                |_| {},
-            )
-            .map_err(|e| anyhow::Error::new(e).context(format!("loading {}", src.name)))?;
-            if interrupt::interrupted() {
-                return Err(Interrupted.into());
-            }
-            for w in report.warnings() {
-                eprintln!("rdbtool: warning: {w}");
-            }
-            // Default target: the version of the AOF's RDB part (else Redis 7.0's, the
-            // first with multi-part AOFs), raised as far as the data needs.
-            let now = crate::filter::now_ms();
-            let base = report.rdb_version.unwrap_or(Version {
-                flavor: Flavor::Redis,
-                number: 10,
-            });
-            v.header(formats::engine::write::version_for(
-                &ks,
-                base,
-                now,
-                src.keep_expired,
-            ))?;
-            for code in ks.functions.values() {
-                v.function(code)?;
-            }
-            let newest = Version {
-                flavor: Flavor::Redis,
-                number: formats::rdb::NEWEST_REDIS_VERSION,
-            };
-            ks.records(now, src.keep_expired, |rec| {
-                let e = choose(&rec.value, newest, &Rules::default());
-                replay(rec, e.type_id, e.encoding, 0, v)
-            })
-            .map_err(|e| anyhow::Error::new(e).context(format!("converting {}", src.name)))?;
-            v.end(ChecksumStatus::Absent)?;
+            let keep_expired = src.keep_expired;
+            let loaded = load_aof(&src)?;
+            feed_keyspace(&loaded, keep_expired, &src.name, v)?;
             Ok(ChecksumStatus::Absent)
         }
         Kind::Jsonl => {
@@ -233,6 +195,72 @@ pub fn feed<V: Visitor>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<Ch
             Ok(ChecksumStatus::Absent)
         }
     }
+}
+
+/// An AOF replayed into the keyspace engine, ready to be fed (more than once).
+pub struct LoadedAof {
+    pub ks: formats::engine::Keyspace,
+    /// The version of the AOF's RDB part, if it has one.
+    pub rdb_version: Option<Version>,
+}
+
+/// Replays an AOF (of any layout) into the keyspace engine.
+pub fn load_aof(src: &Source) -> Result<LoadedAof> {
+    let layout = formats::aof::check::detect(&src.path)
+        .map_err(|e| anyhow::Error::new(e).context(format!("reading {}", src.name)))?;
+    let (ks, report) = formats::engine::load_aof(
+        &layout,
+        formats::engine::Keyspace::default(),
+        src.skip_unknown,
+        |_| {},
+    )
+    .map_err(|e| anyhow::Error::new(e).context(format!("loading {}", src.name)))?;
+    if interrupt::interrupted() {
+        return Err(Interrupted.into());
+    }
+    for w in report.warnings() {
+        eprintln!("rdbtool: warning: {w}");
+    }
+    Ok(LoadedAof {
+        ks,
+        rdb_version: report.rdb_version,
+    })
+}
+
+/// Feeds every key of a replayed AOF to `v`, in the encodings the newest Redis would
+/// choose; the header's version is the AOF's RDB part's (else Redis 7.0's, the first
+/// with multi-part AOFs), raised as far as the data needs.
+pub fn feed_keyspace<V: Visitor>(
+    a: &LoadedAof,
+    keep_expired: bool,
+    name: &str,
+    v: &mut V,
+) -> Result<()> {
+    let now = crate::filter::now_ms();
+    let base = a.rdb_version.unwrap_or(Version {
+        flavor: Flavor::Redis,
+        number: 10,
+    });
+    v.header(formats::engine::write::version_for(
+        &a.ks,
+        base,
+        now,
+        keep_expired,
+    ))?;
+    for code in a.ks.functions.values() {
+        v.function(code)?;
+    }
+    let newest = Version {
+        flavor: Flavor::Redis,
+        number: formats::rdb::NEWEST_REDIS_VERSION,
+    };
+    a.ks.records(now, keep_expired, |rec| {
+        let e = choose(&rec.value, newest, &Rules::default());
+        replay(rec, e.type_id, e.encoding, 0, v)
+    })
+    .map_err(|e| anyhow::Error::new(e).context(format!("converting {name}")))?;
+    v.end(ChecksumStatus::Absent)?;
+    Ok(())
 }
 
 #[derive(Debug)]

@@ -20,6 +20,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Info(a) => cmd::info::run(a),
         cli::Command::Convert(a) => cmd::convert::run(a),
         cli::Command::Memory(a) => cmd::memory::run(a),
+        cli::Command::Diff(a) => cmd::diff::run(a),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,4 +1,5 @@
 pub mod convert;
+pub mod diff;
 pub mod dump;
 pub mod info;
 pub mod lzfcheck;
