@@ -258,8 +258,10 @@ fn group<'a>(a: &'a StreamGroup, b: &'a StreamGroup, scope: Scope) -> Option<Gro
     let mut c = GroupChange {
         name: &a.name,
         last_id: (a.last_id != b.last_id).then_some((a.last_id, b.last_id)),
-        entries_read: (scope.stream_counters && a.entries_read != b.entries_read)
-            .then_some((a.entries_read, b.entries_read)),
+        entries_read: match (a.entries_read, b.entries_read) {
+            (Some(x), Some(y)) if scope.stream_counters && x != y => Some((Some(x), Some(y))),
+            _ => None,
+        },
         pel_added: pb
             .keys()
             .filter(|id| !pa.contains_key(*id))
