@@ -1,7 +1,10 @@
 //! What `diff` keeps of dataset A between its passes: per key a 128-bit fingerprint
 //! of (db, key), a 64-bit digest of the value, the type and the expiry (40 bytes),
 //! sorted by fingerprint and found through a bucket index of about 4 bytes per key.
+//! Once B was compared, only the keys that differ are kept ([`Diffs`]).
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use xxhash_rust::xxh3::xxh3_128_with_seed;
@@ -21,6 +24,8 @@ pub const VALUE_CHANGED: u8 = 8;
 pub const DONE: u8 = 16;
 /// Seen again in B: a second record of the same key (a damaged file).
 pub const SEEN_TWICE: u8 = 32;
+/// In [`Diffs`]: a key of B that A does not have.
+pub const ONLY_IN_B: u8 = 64;
 
 pub const CHANGES: u8 = TYPE_CHANGED | TTL_CHANGED | VALUE_CHANGED;
 
@@ -101,11 +106,36 @@ impl Index {
         lo..hi
     }
 
-    pub fn get_mut(&mut self, fp: &Fp) -> Option<&mut Entry> {
-        let r = self.bucket(fp);
-        self.entries.get_mut(r)?.iter_mut().find(|e| e.fp == *fp)
+    /// Looks up many keys at once: the index and entry loads of the whole batch are
+    /// issued before any is waited for, so their cache misses overlap.
+    pub fn get_batch(&mut self, fps: &[Fp], mut f: impl FnMut(usize, Option<&mut Entry>)) {
+        let ranges: Vec<Range<usize>> = fps.iter().map(|fp| self.bucket(fp)).collect();
+        let mut touch = 0u64;
+        for r in &ranges {
+            touch ^= self.entries.get(r.start).map_or(0, |e| e.fp[0]);
+        }
+        std::hint::black_box(touch);
+        for (i, (fp, r)) in fps.iter().zip(ranges).enumerate() {
+            let e = self
+                .entries
+                .get_mut(r)
+                .and_then(|s| s.iter_mut().find(|e| e.fp == *fp));
+            f(i, e);
+        }
     }
 
+    /// What the detail passes need: the keys of A that are not in B or changed.
+    pub fn into_diffs(self, extra: Diffs) -> Diffs {
+        let mut d = extra;
+        for e in self.entries {
+            if e.flags & MATCHED == 0 || e.flags & CHANGES != 0 {
+                d.insert(e.fp, e);
+            }
+        }
+        d
+    }
+
+    #[cfg(test)]
     pub fn get(&self, fp: &Fp) -> Option<&Entry> {
         let r = self.bucket(fp);
         self.entries.get(r)?.iter().find(|e| e.fp == *fp)
@@ -121,6 +151,28 @@ impl Index {
         self.entries.capacity() * size_of::<Entry>() + self.starts.capacity() * size_of::<usize>()
     }
 }
+
+/// Fingerprints are already uniform: the map uses their low half as the hash.
+#[derive(Default)]
+pub struct FpHasher(u64);
+
+impl Hasher for FpHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+/// The keys that differ, by fingerprint: A's entries (flags as set in pass 2) and B's
+/// keys that A lacks ([`ONLY_IN_B`]).
+pub type Diffs = HashMap<Fp, Entry, BuildHasherDefault<FpHasher>>;
 
 #[cfg(test)]
 mod tests {

@@ -41,13 +41,15 @@ use crate::filter::Filter;
 
 use digest::{Digest, Scope};
 use index::{
-    CHANGES, DONE, Entry, Fp, Index, MATCHED, NO_EXPIRE, SEEN_TWICE, TTL_CHANGED, TYPE_CHANGED,
-    VALUE_CHANGED, fingerprint,
+    CHANGES, DONE, Diffs, Entry, Fp, Index, MATCHED, NO_EXPIRE, ONLY_IN_B, SEEN_TWICE, TTL_CHANGED,
+    TYPE_CHANGED, VALUE_CHANGED, fingerprint,
 };
 use render::{KeyDiff, Side, Status};
 
 /// Output is handed to the writer once this much is buffered.
 const FLUSH_AT: usize = 1 << 20;
+/// Keys of B compared with A's at once (pass 2), so that their cache misses overlap.
+const BATCH: usize = 256;
 
 const TYPES: [DataType; 7] = [
     DataType::String,
@@ -220,7 +222,12 @@ struct State {
     /// may exceed it alone.
     budget: usize,
     fmt: DiffFormat,
+    /// A's keys (passes 1 and 2).
     index: Index,
+    /// B's keys waiting to be compared (pass 2).
+    batch: Vec<Entry>,
+    /// The keys that differ (B-only ones from pass 2 on, all from pass 3 on).
+    diffs: Diffs,
     counts: Counts,
     /// The first pass of each kind reports the keys only on one side.
     round: u32,
@@ -235,15 +242,47 @@ struct State {
 }
 
 impl State {
-    fn ttl_differs(&self, a: i64, b: i64) -> bool {
-        if self.ignore_ttl {
-            return false;
+    /// Compares the queued keys of B with A's.
+    fn compare_batch(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        let fps: Vec<Fp> = batch.iter().map(|b| b.fp).collect();
+        let (keys_only, ignore_ttl, tolerance) = (self.keys_only, self.ignore_ttl, self.tolerance);
+        let mut only_b = Vec::new();
+        let c = &mut self.counts;
+        self.index.get_batch(&fps, |i, e| {
+            let Some(b) = batch.get(i) else { return };
+            let Some(e) = e else {
+                only_b.push(*b);
+                return;
+            };
+            if e.flags & MATCHED != 0 {
+                e.flags |= SEEN_TWICE;
+                return;
+            }
+            let mut flags = MATCHED;
+            if e.ty != b.ty {
+                flags |= TYPE_CHANGED;
+            } else if !keys_only && e.digest != b.digest {
+                flags |= VALUE_CHANGED;
+            }
+            if !keys_only && !ignore_ttl && ttl_differs(e.expire, b.expire, tolerance) {
+                flags |= TTL_CHANGED;
+            }
+            if flags & CHANGES != 0 {
+                c.changed += 1;
+            }
+            c.types += u64::from(flags & TYPE_CHANGED != 0);
+            c.ttls += u64::from(flags & TTL_CHANGED != 0);
+            c.values += u64::from(flags & VALUE_CHANGED != 0);
+            e.flags |= flags;
+        });
+        self.counts.only_b += only_b.len() as u64;
+        for mut b in only_b {
+            b.flags = ONLY_IN_B;
+            self.diffs.insert(b.fp, b);
         }
-        match (a == NO_EXPIRE, b == NO_EXPIRE) {
-            (true, true) => false,
-            (false, false) => a.abs_diff(b) > self.tolerance as u64,
-            _ => true,
-        }
+        self.batch = batch;
+        self.batch.clear();
     }
 
     fn emit(&mut self, d: &KeyDiff<'_>) -> formats::Result<()> {
@@ -261,6 +300,14 @@ impl State {
         self.out.write_all(&self.buf)?;
         self.buf.clear();
         Ok(())
+    }
+}
+
+fn ttl_differs(a: i64, b: i64, tolerance: i64) -> bool {
+    match (a == NO_EXPIRE, b == NO_EXPIRE) {
+        (true, true) => false,
+        (false, false) => a.abs_diff(b) > tolerance as u64,
+        _ => true,
     }
 }
 
@@ -332,50 +379,33 @@ impl<'s> Walker<'s> {
         self.active && !self.st.keys_only && matches!(self.phase, Phase::IndexA | Phase::CompareB)
     }
 
-    fn compare(&mut self) {
+    /// Pass 2: queues B's key; keys are compared with A's by batches.
+    fn queue(&mut self) {
         let digest = if self.st.keys_only {
             0
         } else {
             self.digest.finish(self.ty)
         };
-        let expire = expire_code(self.expire);
         self.st.counts.keys_b += 1;
-        let (keys_only, ty) = (self.st.keys_only, type_code(self.ty));
-        let Some(e) = self.st.index.get(&self.fp).copied() else {
-            self.st.counts.only_b += 1;
-            return;
-        };
-        if e.flags & MATCHED != 0 {
-            if let Some(e) = self.st.index.get_mut(&self.fp) {
-                e.flags |= SEEN_TWICE;
-            }
-            return;
-        }
-        let mut flags = MATCHED;
-        if e.ty != ty {
-            flags |= TYPE_CHANGED;
-        } else if !keys_only && e.digest != digest {
-            flags |= VALUE_CHANGED;
-        }
-        if !keys_only && self.st.ttl_differs(e.expire, expire) {
-            flags |= TTL_CHANGED;
-        }
-        let c = &mut self.st.counts;
-        if flags & CHANGES != 0 {
-            c.changed += 1;
-        }
-        c.types += u64::from(flags & TYPE_CHANGED != 0);
-        c.ttls += u64::from(flags & TTL_CHANGED != 0);
-        c.values += u64::from(flags & VALUE_CHANGED != 0);
-        if let Some(e) = self.st.index.get_mut(&self.fp) {
-            e.flags |= flags;
+        self.st.batch.push(Entry {
+            fp: self.fp,
+            digest,
+            expire: expire_code(self.expire),
+            ty: type_code(self.ty),
+            flags: 0,
+        });
+        if self.st.batch.len() >= BATCH {
+            self.st.compare_batch();
         }
     }
 
     fn begin_report_a(&mut self, k: &KeyInfo<'_>) -> formats::Result<()> {
-        let Some(e) = self.st.index.get(&self.fp).copied() else {
+        let Some(e) = self.st.diffs.get(&self.fp).copied() else {
             return Ok(());
         };
+        if e.flags & ONLY_IN_B != 0 {
+            return Ok(());
+        }
         if e.flags & MATCHED == 0 {
             if self.st.round == 1 {
                 self.st.emit(&KeyDiff {
@@ -409,8 +439,9 @@ impl<'s> Walker<'s> {
             expire_ms: k.expire_ms,
         });
         let first = self.st.round == 1;
-        match self.st.index.get(&self.fp).copied() {
-            None if first => self.st.emit(&KeyDiff {
+        match self.st.diffs.get(&self.fp).copied() {
+            // (In later rounds, B-only keys match no arm: they carry no change flag.)
+            Some(e) if first && e.flags & ONLY_IN_B != 0 => self.st.emit(&KeyDiff {
                 db: k.db,
                 key: k.key,
                 status: Status::OnlyInB,
@@ -452,7 +483,7 @@ impl<'s> Walker<'s> {
                 let w = weight(&rec);
                 self.st.kept_bytes += w;
                 self.st.kept.insert(self.fp, rec);
-                if let Some(e) = self.st.index.get_mut(&self.fp) {
+                if let Some(e) = self.st.diffs.get_mut(&self.fp) {
                     e.flags |= DONE;
                 }
                 if self.st.kept_bytes >= self.st.budget {
@@ -463,7 +494,7 @@ impl<'s> Walker<'s> {
                 let Some(a) = self.st.kept.remove(&self.fp) else {
                     return Ok(());
                 };
-                let flags = self.st.index.get(&self.fp).map_or(0, |e| e.flags);
+                let flags = self.st.diffs.get(&self.fp).map_or(0, |e| e.flags);
                 let scope = self.st.scope;
                 let d = KeyDiff {
                     db: rec.db,
@@ -633,7 +664,7 @@ impl Visitor for Walker<'_> {
                 });
                 self.st.counts.keys_a += 1;
             }
-            Phase::CompareB => self.compare(),
+            Phase::CompareB => self.queue(),
             Phase::ReportA | Phase::ReportB => {
                 if std::mem::take(&mut self.collecting) {
                     self.end_collected()?;
@@ -695,6 +726,8 @@ fn diff(a: DiffArgs) -> Result<Exit> {
         budget: a.collect_budget,
         fmt: a.format,
         index: Index::default(),
+        batch: Vec::with_capacity(BATCH),
+        diffs: Diffs::default(),
         counts: Counts::default(),
         round: 1,
         kept: HashMap::new(),
@@ -768,8 +801,11 @@ fn pass(d: &Dataset, phase: Phase, st: &mut State, progress: Progress) -> Result
     r?;
     let left = w.left;
     if phase == Phase::CompareB {
-        let only_a = st.index.iter().filter(|e| e.flags & MATCHED == 0).count() as u64;
-        st.counts.only_a = only_a;
+        st.compare_batch();
+        st.counts.only_a = st.index.iter().filter(|e| e.flags & MATCHED == 0).count() as u64;
+        // From here on only the keys that differ are looked up.
+        let only_b = std::mem::take(&mut st.diffs);
+        st.diffs = std::mem::take(&mut st.index).into_diffs(only_b);
     }
     Ok(left)
 }
