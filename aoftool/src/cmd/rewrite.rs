@@ -19,9 +19,8 @@ use formats::aof::manifest::{Entry, FileType, Manifest};
 use formats::atomic::AtomicFile;
 use formats::cli::Exit;
 use formats::cli::progress::Progress;
-use formats::engine::write::{Output, version_for, write_rdb, write_resp};
+use formats::engine::write::{AofRole, version_for, write_aof_base};
 use formats::engine::{Keyspace, LoadReport, load_aof};
-use formats::rdb::write::{Rules, WriterOptions};
 use formats::rdb::{Flavor, Version};
 
 use crate::cli::{Preamble, RewriteArgs};
@@ -148,14 +147,6 @@ fn prefix_of(manifest_path: &Path) -> Result<String> {
     Ok(name.strip_suffix(".manifest").unwrap_or(&name).to_string())
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum AofRole {
-    /// A single-file AOF (RDB preamble flagged `aof-preamble`).
-    Preamble,
-    /// The BASE of a multi-part AOF (`aof-base`).
-    Base,
-}
-
 struct Writing<'a> {
     ks: &'a Keyspace,
     preamble: Preamble,
@@ -174,34 +165,15 @@ impl Writing<'_> {
 
     /// The dataset as a BASE / single file: an RDB, or RESP commands.
     fn base<W: Write>(&self, out: W, role: AofRole) -> Result<W> {
-        if self.preamble == Preamble::None {
-            return Ok(write_resp(self.ks, out, self.now, self.keep_expired)?);
-        }
-        let v = self.version;
-        let flag = |k: &str| (k.as_bytes().to_vec(), b"1".to_vec());
-        let mut aux = vec![
-            (b"redis-ver".to_vec(), b"7.0.0".to_vec()),
-            (b"redis-bits".to_vec(), b"64".to_vec()),
-            (
-                b"ctime".to_vec(),
-                (self.now / 1000).to_string().into_bytes(),
-            ),
-            (b"used-mem".to_vec(), b"0".to_vec()),
-        ];
-        if v.flavor == Flavor::Valkey || v.number >= 10 {
-            aux.push(flag("aof-base"));
-        } else if role == AofRole::Preamble && v.number >= 8 {
-            aux.push(flag("aof-preamble"));
-        }
-        let o = Output {
-            version: v,
-            opts: WriterOptions::default(),
-            rules: Rules::for_target(v, v.flavor == Flavor::Valkey),
-            aux,
-            now_ms: self.now,
-            keep_expired: self.keep_expired,
-        };
-        Ok(write_rdb(self.ks, out, &o)?)
+        let rdb = (self.preamble == Preamble::Rdb).then_some(self.version);
+        Ok(write_aof_base(
+            self.ks,
+            out,
+            rdb,
+            role,
+            self.now,
+            self.keep_expired,
+        )?)
     }
 
     /// Writes BASE (seq) and an empty INCR (seq) into `dir`, fsynced; returns the

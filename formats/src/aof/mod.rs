@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod commands;
+pub mod live;
 pub mod manifest;
 pub mod read;
 pub mod repair;

@@ -88,6 +88,52 @@ pub fn write_rdb<W: Write>(ks: &Keyspace, out: W, o: &Output) -> Result<W> {
     w.finish()
 }
 
+/// What an AOF's RDB part is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AofRole {
+    /// The preamble of a single-file AOF (flagged `aof-preamble`).
+    Preamble,
+    /// The BASE of a multi-part AOF (flagged `aof-base`).
+    Base,
+}
+
+/// The dataset as an AOF base or single file, as Redis's rewrite writes it: an RDB of
+/// `rdb_version` with Redis's aux fields (`aof-base` / `aof-preamble` flagged as that
+/// version does), or, without a version, RESP commands.
+pub fn write_aof_base<W: Write>(
+    ks: &Keyspace,
+    out: W,
+    rdb_version: Option<Version>,
+    role: AofRole,
+    now_ms: i64,
+    keep_expired: bool,
+) -> Result<W> {
+    let Some(v) = rdb_version else {
+        return write_resp(ks, out, now_ms, keep_expired);
+    };
+    let flag = |k: &str| (k.as_bytes().to_vec(), b"1".to_vec());
+    let mut aux = vec![
+        (b"redis-ver".to_vec(), b"7.0.0".to_vec()),
+        (b"redis-bits".to_vec(), b"64".to_vec()),
+        (b"ctime".to_vec(), (now_ms / 1000).to_string().into_bytes()),
+        (b"used-mem".to_vec(), b"0".to_vec()),
+    ];
+    if v.flavor == crate::rdb::Flavor::Valkey || v.number >= 10 {
+        aux.push(flag("aof-base"));
+    } else if role == AofRole::Preamble && v.number >= 8 {
+        aux.push(flag("aof-preamble"));
+    }
+    let o = Output {
+        version: v,
+        opts: WriterOptions::default(),
+        rules: Rules::for_target(v, v.flavor == crate::rdb::Flavor::Valkey),
+        aux,
+        now_ms,
+        keep_expired,
+    };
+    write_rdb(ks, out, &o)
+}
+
 struct RespOut<W> {
     out: W,
 }
