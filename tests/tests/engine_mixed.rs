@@ -380,10 +380,8 @@ fn without_idle_consumers(mut m: Model) -> Model {
 /// (the base made from the engine while later commands go to the new INCR file), a
 /// failed rewrite at two thirds (one more INCR file), then the rest.
 fn live_aof(src: &Path, dir: &Path) {
-    use formats::aof::live::{Fsync, LiveAof};
-    use formats::engine::write::{AofRole, write_aof_base};
+    use formats::aof::live::{Fsync, LiveAof, write_base};
     use formats::engine::{Keyspace, Session};
-    use formats::rdb::{Flavor, Version};
 
     let layout = formats::aof::check::detect(src).expect("the server's AOF");
     let mut cmds: Vec<(u64, Vec<Vec<u8>>)> = Vec::new();
@@ -395,10 +393,6 @@ fn live_aof(src: &Path, dir: &Path) {
     let mut ks = Keyspace::default();
     let mut session = Session::new();
     let mut aof = LiveAof::open(dir, "appendonly.aof", Fsync::EverySec, true).unwrap();
-    let version = Some(Version {
-        flavor: Flavor::Redis,
-        number: 10,
-    });
     let n = cmds.len();
     let mut rewrites = 0;
     for (i, (db, args)) in cmds.iter().enumerate() {
@@ -409,10 +403,7 @@ fn live_aof(src: &Path, dir: &Path) {
             rewrites += 1;
             let ok = rewrites == 1;
             if ok {
-                let f = std::fs::File::create(&rw.temp).unwrap();
-                let f = write_aof_base(&ks, f, version, AofRole::Base, e2e::now_ms(), false)
-                    .expect("writing the base");
-                f.sync_all().unwrap();
+                write_base(&ks, &rw, e2e::now_ms()).expect("writing the base");
             }
             aof.finish_rewrite(rw, ok).unwrap();
         }

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::atomic::AtomicFile;
+use crate::engine::Keyspace;
+use crate::engine::write::{AofRole, write_aof_base};
+use crate::rdb::{Flavor, Version};
 
 use super::manifest::{self, Entry, FileType, Manifest};
 use super::resp::write_command;
@@ -395,6 +398,27 @@ impl LiveAof {
         self.base_size = self.current_size;
         Ok(())
     }
+}
+
+/// Writes the base of `ks` for `rw` (an RDB of Redis 7.0's version, or RESP commands),
+/// fsynced: what the rewrite's child does. Returns its size.
+pub fn write_base(ks: &Keyspace, rw: &Rewrite, now_ms: i64) -> crate::Result<u64> {
+    let f = File::create(&rw.temp)?;
+    let version = rw.rdb.then_some(Version {
+        flavor: Flavor::Redis,
+        number: 10,
+    });
+    let out = write_aof_base(
+        ks,
+        io::BufWriter::with_capacity(1 << 20, f),
+        version,
+        AofRole::Base,
+        now_ms,
+        false,
+    )?;
+    let f = out.into_inner().map_err(|e| e.into_error())?;
+    f.sync_all()?;
+    Ok(f.metadata()?.len())
 }
 
 /// Replaces the manifest atomically (temporary file, fsync, rename, directory fsync).
