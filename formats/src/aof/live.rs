@@ -67,9 +67,12 @@ pub struct LiveAof {
     prefix: String,
     fsync: Fsync,
     rdb_base: bool,
-    /// The manifest on disk; `None` until the first base is complete (Redis's
-    /// `AOF_WAIT_REWRITE`: the commands go to a temporary INCR file meanwhile).
+    /// The manifest on disk, if any.
     manifest: Option<Manifest>,
+    /// Redis's `AOF_WAIT_REWRITE`: the dataset is not what the manifest describes (there
+    /// is none yet, or the dataset was replaced): commands go to a temporary INCR file
+    /// until the next rewrite completes and replaces every file of the manifest.
+    waiting: bool,
     incr: File,
     incr_path: PathBuf,
     buf: Vec<u8>,
@@ -150,12 +153,14 @@ impl LiveAof {
             Err(e) => return Err(e),
         };
         let incr = open_append(&incr_path, manifest.is_none())?;
+        let waiting = manifest.is_none();
         let mut aof = LiveAof {
             dir: dir.to_path_buf(),
             prefix: prefix.to_string(),
             fsync,
             rdb_base,
             manifest,
+            waiting,
             incr,
             incr_path,
             buf: Vec::with_capacity(1 << 16),
@@ -174,7 +179,7 @@ impl LiveAof {
 
     fn files_size(&self) -> u64 {
         let size = |name: &[u8]| fs::metadata(name_path(&self.dir, name)).map_or(0, |m| m.len());
-        match &self.manifest {
+        match self.manifest.as_ref().filter(|_| !self.waiting) {
             Some(m) => m
                 .entries
                 .iter()
@@ -187,7 +192,7 @@ impl LiveAof {
 
     /// Whether a base exists (the directory is loadable as the whole dataset).
     pub fn has_base(&self) -> bool {
-        self.manifest.as_ref().is_some_and(|m| m.base().is_some())
+        !self.waiting && self.manifest.as_ref().is_some_and(|m| m.base().is_some())
     }
 
     pub fn dir(&self) -> &Path {
@@ -235,6 +240,21 @@ impl LiveAof {
         }
     }
 
+    /// The dataset was replaced (a replica's full resynchronisation): the AOF on disk
+    /// stays as it is, describing the old one, until the next rewrite completes; the
+    /// commands from now on go to a temporary INCR file that becomes part of the new
+    /// AOF then (Redis's `AOF_WAIT_REWRITE`).
+    pub fn reset(&mut self) -> io::Result<()> {
+        self.flush()?;
+        self.sync()?;
+        self.incr_path = self.dir.join(format!("temp-{}.incr", self.prefix));
+        self.incr = open_append(&self.incr_path, true)?;
+        self.waiting = true;
+        self.db = None;
+        self.in_multi = false;
+        Ok(())
+    }
+
     /// Whether a MULTI was appended without its EXEC yet: a rewrite must wait, or Redis
     /// would find half a transaction at the end of an INCR file that is not the last.
     pub fn in_transaction(&self) -> bool {
@@ -246,7 +266,7 @@ impl LiveAof {
     pub fn flush(&mut self) -> io::Result<()> {
         if !self.buf.is_empty() {
             self.incr.write_all(&self.buf)?;
-            if self.manifest.is_some() {
+            if !self.waiting {
                 self.current_size += self.buf.len() as u64;
             }
             self.buf.clear();
@@ -296,7 +316,7 @@ impl LiveAof {
         }
         self.flush()?;
         self.sync()?;
-        match &mut self.manifest {
+        match self.manifest.as_mut().filter(|_| !self.waiting) {
             Some(m) => {
                 let seq = m.incrs().map(|e| e.seq).max().unwrap_or(0) + 1;
                 let name = format!("{}.{seq}.incr.aof", self.prefix).into_bytes();
@@ -346,26 +366,24 @@ impl LiveAof {
         let base_name = format!("{}.{base_seq}.base.{ext}", self.prefix).into_bytes();
         fs::rename(&rw.temp, name_path(&self.dir, &base_name))?;
         let mut old_files = Vec::new();
-        let mut m = match self.manifest.take() {
-            Some(m) => m,
-            None => {
-                // The first base: the temporary INCR file becomes INCR 1.
-                let name = format!("{}.1.incr.aof", self.prefix).into_bytes();
-                let path = name_path(&self.dir, &name);
-                self.sync()?;
-                fs::rename(&self.incr_path, &path)?;
-                self.incr_path = path;
-                Manifest {
-                    entries: vec![Entry {
-                        file: name,
-                        seq: 1,
-                        kind: FileType::Incr,
-                        extra: Vec::new(),
-                        line: 0,
-                    }],
-                }
-            }
-        };
+        let mut m = self.manifest.take().unwrap_or_default();
+        if std::mem::take(&mut self.waiting) {
+            // The temporary INCR file becomes the only one; every file of the old
+            // manifest (describing an older dataset) goes.
+            let seq = m.incrs().map(|e| e.seq).max().unwrap_or(0) + 1;
+            let name = format!("{}.{seq}.incr.aof", self.prefix).into_bytes();
+            let path = name_path(&self.dir, &name);
+            self.sync()?;
+            fs::rename(&self.incr_path, &path)?;
+            self.incr_path = path;
+            m.entries.push(Entry {
+                file: name,
+                seq,
+                kind: FileType::Incr,
+                extra: Vec::new(),
+                line: 0,
+            });
+        }
         let current = m.incrs().last().map(|e| e.file.clone()).unwrap_or_default();
         let mut entries = vec![Entry {
             file: base_name,
@@ -516,5 +534,34 @@ mod tests {
         let text = fs::read(dir.join("appendonly.aof.3.incr.aof")).unwrap();
         assert!(text.ends_with(b"*2\r\n$3\r\nDEL\r\n$5\r\nafter\r\n"));
         assert_eq!(text.windows(6).filter(|w| w == b"SELECT").count(), 2);
+
+        // A replaced dataset: the AOF on disk is left as it is until a new base is done.
+        aof.reset().unwrap();
+        aof.append(0, &[b"SET", b"new", b"4"]);
+        aof.flush().unwrap();
+        assert!(!aof.has_base());
+        let before = manifest_of(&dir);
+        let rw = aof.begin_rewrite().unwrap();
+        assert_eq!(manifest_of(&dir), before);
+        aof.append(0, &[b"SET", b"newer", b"5"]);
+        aof.flush().unwrap();
+        fs::write(&rw.temp, b"REDIS0010").unwrap();
+        aof.finish_rewrite(rw, true).unwrap();
+        assert!(aof.has_base());
+        assert_eq!(
+            manifest_of(&dir),
+            "file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.4.incr.aof seq 4 type i\n"
+        );
+        assert_eq!(
+            files(&dir),
+            [
+                "appendonly.aof.3.base.rdb",
+                "appendonly.aof.4.incr.aof",
+                "appendonly.aof.manifest"
+            ]
+        );
+        let text = fs::read(dir.join("appendonly.aof.4.incr.aof")).unwrap();
+        assert!(text.ends_with(b"*3\r\n$3\r\nSET\r\n$5\r\nnewer\r\n$1\r\n5\r\n"));
+        assert!(!text.windows(4).any(|w| w == b"new\r"));
     }
 }
