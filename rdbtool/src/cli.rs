@@ -291,7 +291,7 @@ pub struct MemoryArgs {
 pub enum DiffFormat {
     /// For people: a summary, then each differing key with its differing elements.
     Text,
-    /// One JSON object per differing key (contract.md).
+    /// One JSON object per differing key.
     Jsonl,
 }
 
@@ -315,7 +315,7 @@ pub struct DiffArgs {
     /// Key expiry times that differ by at most MS milliseconds are equal.
     #[arg(long, value_name = "MS", conflicts_with = "ignore_ttl")]
     pub ttl_tolerance: Option<u64>,
-    /// Compare which keys exist and their types only (fastest: values are not read).
+    /// Compare which keys exist and their types only (fastest: values are skipped).
     #[arg(long)]
     pub keys_only: bool,
     #[command(flatten)]
