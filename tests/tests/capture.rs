@@ -1,0 +1,444 @@
+//! `rdbtool capture` following a real Redis 7.0 master: the master holds data of every
+//! type (`e2e::populate`), capture connects as a replica, a paced write workload of every
+//! type (MULTI/EXEC, expiries, Lua effects, SELECT of other dbs, RENAME, COPY, MOVE)
+//! runs while it follows, and the link is cut half-way (`CLIENT KILL TYPE replica`), so
+//! capture must come back with a partial resync. Once capture's ACKed offset equals the
+//! master's, SIGTERM makes it write its final snapshot and exit 0; a fresh Redis 7.0
+//! loading that snapshot must report the master's `DEBUG DIGEST`.
+//!
+//! Both transfers of the full resync are run: disk-based (`$<len>`) and diskless
+//! (`$EOF:<mark>`). Every snapshot seen under the final name while the workload runs is
+//! copied and must load in Redis (point in time: never a partial file under that name).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e::bin::{rdbtool, run_full};
+use e2e::populate::Rng;
+use e2e::server::info_map;
+use e2e::{Client, PopulateOpts, Server, ServerKind, populate};
+
+type Cmd = Vec<Vec<u8>>;
+
+fn c(parts: &[String]) -> Cmd {
+    parts.iter().map(|p| p.as_bytes().to_vec()).collect()
+}
+
+macro_rules! cmd {
+    ($($x:expr),* $(,)?) => { c(&[$($x.to_string()),*]) };
+}
+
+/// An expiry far enough ahead that nothing expires during the test (an expired key is
+/// left out by the server loading the snapshot, but still counted in the master's digest).
+const TTL: u64 = 3600;
+
+fn elem(r: &mut Rng) -> String {
+    match r.below(8) {
+        0 => "v".repeat(30 + r.below(100) as usize),
+        1 => r.below(100_000).to_string(),
+        _ => format!("e{}", r.below(50)),
+    }
+}
+
+/// One write of a random type; the key pools are per type, so nearly every command
+/// succeeds (one that fails is not propagated, which is fine too).
+fn one(r: &mut Rng) -> Cmd {
+    let k = r.below(8);
+    let e = elem(r);
+    match r.below(24) {
+        0 => cmd!("SET", format!("w:s{k}"), e),
+        1 => cmd!("APPEND", format!("w:s{k}"), e),
+        2 => cmd!("INCRBY", format!("w:n{k}"), r.below(1000)),
+        3 => cmd!("SET", format!("w:t{k}"), e, "EX", TTL),
+        4 => cmd!("RPUSH", format!("w:l{k}"), e, elem(r)),
+        5 => cmd!("LPOP", format!("w:l{k}")),
+        6 => cmd!("LPUSH", format!("w:l{k}"), e),
+        7 => cmd!("SADD", format!("w:set{k}"), e, r.below(600)),
+        8 => cmd!("SREM", format!("w:set{k}"), e),
+        9 => cmd!("ZADD", format!("w:z{k}"), r.below(1000) as f64 / 7.0, e),
+        10 => cmd!("ZINCRBY", format!("w:z{k}"), 1.5, e),
+        11 => cmd!("ZREM", format!("w:z{k}"), e),
+        12 => cmd!("HSET", format!("w:h{k}"), format!("f{}", r.below(200)), e),
+        13 => cmd!("HINCRBY", format!("w:h{k}"), "counter", r.below(10)),
+        14 => cmd!("HDEL", format!("w:h{k}"), format!("f{}", r.below(200))),
+        15 => cmd!("XADD", format!("w:x{k}"), "*", "f", e),
+        16 => cmd!("EXPIRE", format!("w:l{k}"), TTL),
+        17 => cmd!("PERSIST", format!("w:l{k}")),
+        18 => cmd!("DEL", format!("w:s{k}")),
+        19 => cmd!("PFADD", format!("w:p{k}"), e),
+        20 => cmd!("SETRANGE", format!("w:s{k}"), r.below(20), e),
+        21 => cmd!("COPY", format!("w:h{k}"), format!("w:hc{k}"), "REPLACE"),
+        22 => cmd!(
+            "EVAL",
+            "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', KEYS[2])",
+            2,
+            format!("w:ls{k}"),
+            format!("w:ln{k}"),
+            e
+        ),
+        _ => cmd!("RENAME", format!("w:s{k}"), format!("w:r{k}")),
+    }
+}
+
+/// A batch of writes: single commands, MULTI/EXEC blocks, writes in other dbs (the
+/// connection's SELECT is put back to 0 at the end of the batch).
+fn batch(r: &mut Rng, n: usize) -> Vec<Cmd> {
+    let mut out = Vec::with_capacity(n + 16);
+    while out.len() < n {
+        match r.below(20) {
+            0 => {
+                out.push(cmd!("MULTI"));
+                for _ in 0..1 + r.below(5) {
+                    out.push(one(r));
+                }
+                out.push(cmd!("EXEC"));
+            }
+            1 => {
+                let db = 1 + r.below(3);
+                out.push(cmd!("SELECT", db));
+                for _ in 0..1 + r.below(10) {
+                    out.push(one(r));
+                }
+                out.push(cmd!("SELECT", 0));
+            }
+            2 => out.push(cmd!("MOVE", format!("w:r{}", r.below(8)), 5)),
+            _ => out.push(one(r)),
+        }
+    }
+    out
+}
+
+fn digest(c: &mut Client) -> String {
+    c.cmd_str(&[b"DEBUG", b"DIGEST"])
+}
+
+/// The offset the first replica ACKed and the master's offset.
+fn offsets(c: &mut Client) -> (Option<u64>, u64) {
+    let info = info_map(&c.cmd_str(&[b"INFO", b"replication"]));
+    let replica = info.get("slave0").and_then(|s| {
+        s.split(',')
+            .find_map(|kv| kv.strip_prefix("offset="))
+            .and_then(|v| v.parse().ok())
+    });
+    let master = info["master_repl_offset"]
+        .parse()
+        .expect("master_repl_offset");
+    (replica, master)
+}
+
+/// Waits (up to 30 s) until capture is an online replica of the master (its full resync
+/// done).
+fn wait_online(mc: &mut Client, cap: &mut Capture) {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let info = info_map(&mc.cmd_str(&[b"INFO", b"replication"]));
+        if info
+            .get("slave0")
+            .is_some_and(|s| s.contains("state=online"))
+        {
+            return;
+        }
+        cap.assert_running();
+        assert!(
+            Instant::now() < until,
+            "capture is not an online replica after 30 s:\n{}",
+            cap.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn stat(c: &mut Client, name: &str) -> u64 {
+    info_map(&c.cmd_str(&[b"INFO", b"stats"]))[name]
+        .parse()
+        .expect("a number")
+}
+
+/// A running `rdbtool capture`, its stderr in a file; killed if the test fails.
+struct Capture {
+    child: Option<Child>,
+    stderr: PathBuf,
+}
+
+impl Capture {
+    fn start(args: &[&str], stderr: PathBuf) -> Capture {
+        let err = fs::File::create(&stderr).expect("stderr file");
+        let child = Command::new(rdbtool())
+            .arg("capture")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(err)
+            .spawn()
+            .expect("start rdbtool capture");
+        Capture {
+            child: Some(child),
+            stderr,
+        }
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn assert_running(&mut self) {
+        let status = self
+            .child
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten());
+        assert!(
+            status.is_none(),
+            "capture exited ({status:?}):\n{}",
+            self.log()
+        );
+    }
+
+    /// SIGTERM, then waits (up to 30 s) for the exit code.
+    fn terminate(&mut self) -> i32 {
+        let mut child = self.child.take().expect("running");
+        signal(&child, "TERM");
+        let until = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < until {
+            if let Some(s) = child.try_wait().expect("try_wait") {
+                return s.code().unwrap_or(-1);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "capture did not exit within 30 s of SIGTERM:\n{}",
+            self.log()
+        );
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Sends a signal to a child we started, by its pid (the harness's way: the shell's kill).
+fn signal(child: &Child, sig: &str) {
+    let pid = child.id().to_string();
+    let ok = Command::new("sh")
+        .args(["-c", &format!("kill -{sig} \"$1\""), "sh", &pid])
+        .status()
+        .expect("run kill");
+    assert!(ok.success(), "kill -{sig} {pid} failed");
+}
+
+/// Copies `path` into `into` when its content changed since the last copy.
+fn keep_if_new(path: &Path, into: &Path, copies: &mut Vec<PathBuf>, last: &mut Vec<u8>) {
+    let Ok(bytes) = fs::read(path) else {
+        return;
+    };
+    if bytes != *last {
+        let p = into.join(format!("snap-{}.rdb", copies.len()));
+        fs::write(&p, &bytes).expect("write copy");
+        copies.push(p);
+        *last = bytes;
+    }
+}
+
+fn follow_master(diskless: bool, seed: u64) {
+    let yes_no = if diskless { "yes" } else { "no" };
+    let master = Server::start(
+        ServerKind::Redis70,
+        &[
+            "--repl-diskless-sync",
+            yes_no,
+            "--repl-diskless-sync-delay",
+            "0",
+        ],
+    );
+    let mut mc = master.client();
+    populate(&mut mc, ServerKind::Redis70, &PopulateOpts::default());
+
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path().join("out");
+    fs::create_dir(&dir).expect("mkdir");
+    let copies_dir = work.path().join("copies");
+    fs::create_dir(&copies_dir).expect("mkdir");
+    let addr = format!("127.0.0.1:{}", master.port());
+    let mut cap = Capture::start(
+        &[
+            "--replicaof",
+            &addr,
+            "--dir",
+            dir.to_str().expect("utf-8 path"),
+            "--save",
+            "1 1",
+        ],
+        work.path().join("capture.err"),
+    );
+
+    // Wait for the full resync.
+    wait_online(&mut mc, &mut cap);
+    let partial_before = stat(&mut mc, "sync_partial_ok");
+
+    let snap = dir.join("dump.rdb");
+    let mut copies = Vec::new();
+    let mut last = Vec::new();
+    let mut r = Rng::new(seed);
+    let batches = 16;
+    for i in 0..batches {
+        mc.pipeline(&batch(&mut r, 250));
+        if i == batches / 2 {
+            mc.cmd_ok(&[b"CLIENT", b"KILL", b"TYPE", b"replica"]);
+        }
+        keep_if_new(&snap, &copies_dir, &mut copies, &mut last);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    cap.assert_running();
+
+    // Caught up: capture's ACKed offset is the master's.
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (replica, master_off) = offsets(&mut mc);
+        if replica == Some(master_off) {
+            break;
+        }
+        cap.assert_running();
+        assert!(
+            Instant::now() < until,
+            "capture's offset {replica:?} did not reach the master's {master_off}:\n{}",
+            cap.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let want = digest(&mut mc);
+    assert!(
+        stat(&mut mc, "sync_partial_ok") > partial_before,
+        "no partial resync after the link was killed:\n{}",
+        cap.log()
+    );
+    assert_eq!(stat(&mut mc, "sync_full"), 1, "one full resync only");
+
+    let code = cap.terminate();
+    let log = cap.log();
+    assert_eq!(code, 0, "capture's exit code after SIGTERM:\n{log}");
+    assert!(log.contains("partial resync"), "{log}");
+    assert!(log.contains("snapshot saved: "), "{log}");
+    let left: Vec<_> = fs::read_dir(&dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, vec!["dump.rdb"], "only the snapshot is left in --dir");
+
+    let fresh = Server::start_with_rdb(ServerKind::Redis70, &snap, &[]);
+    assert_eq!(
+        digest(&mut fresh.client()),
+        want,
+        "the final snapshot does not have the master's data\n{log}"
+    );
+    drop(fresh);
+
+    // Every snapshot seen during the workload loads (at most four of them, spread out).
+    assert!(
+        copies.len() >= 2,
+        "only {} snapshot(s) seen during the workload:\n{log}",
+        copies.len()
+    );
+    let step = copies.len().div_ceil(4);
+    for p in copies.iter().step_by(step) {
+        let s = Server::start_with_rdb(ServerKind::Redis70, p, &[]);
+        let keys = s.client().cmd_int(&[b"DBSIZE"]);
+        assert!(keys > 0, "{} loaded empty", p.display());
+    }
+    eprintln!(
+        "{} transfer: {} snapshots seen during the workload\n{log}",
+        if diskless { "diskless" } else { "disk-based" },
+        copies.len()
+    );
+}
+
+#[test]
+fn capture_follows_a_disk_based_master_through_a_partial_resync() {
+    follow_master(false, 0xCA9_0001);
+}
+
+#[test]
+fn capture_follows_a_diskless_master_through_a_partial_resync() {
+    follow_master(true, 0xCA9_0002);
+}
+
+#[test]
+fn capture_refused_by_the_master_exits_2() {
+    let master = Server::start(ServerKind::Redis70, &[]);
+    // Set after the start: the harness's readiness check does not authenticate.
+    master
+        .client()
+        .cmd_ok(&[b"CONFIG", b"SET", b"requirepass", b"sesame"]);
+    let addr = format!("127.0.0.1:{}", master.port());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    let t = Duration::from_secs(30);
+    let out = run_full(
+        &rdbtool(),
+        ["capture", "--replicaof", &addr, "--dir", d],
+        None,
+        t,
+    );
+    out.expect_code(2);
+    assert!(out.stderr.contains("NOAUTH"), "{}", out.stderr);
+    let out = run_full(
+        &rdbtool(),
+        [
+            "capture",
+            "--replicaof",
+            &addr,
+            "--dir",
+            d,
+            "--password",
+            "nope",
+        ],
+        None,
+        t,
+    );
+    out.expect_code(2);
+    assert!(out.stderr.contains("refused AUTH"), "{}", out.stderr);
+    // Nobody listening: a clear error, no retry forever before a first sync.
+    let out = run_full(
+        &rdbtool(),
+        ["capture", "--replicaof", "127.0.0.1:1", "--dir", d],
+        None,
+        t,
+    );
+    out.expect_code(2);
+    assert!(out.stderr.contains("cannot connect"), "{}", out.stderr);
+    assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 0);
+
+    // With the password (and an ACL user), capture syncs and saves at SIGTERM.
+    let mut mc = master.client();
+    mc.cmd_ok(&[b"AUTH", b"sesame"]);
+    mc.cmd_ok(&[b"SET", b"k", b"v"]);
+    mc.cmd_ok(&[b"CONFIG", b"SET", b"repl-diskless-sync-delay", b"0"]);
+    mc.cmd_ok(&[b"ACL", b"SETUSER", b"repl", b"on", b">pw", b"+@all", b"~*"]);
+    let mut cap = Capture::start(
+        &[
+            "--replicaof",
+            &addr,
+            "--dir",
+            d,
+            "--user",
+            "repl",
+            "--password",
+            "pw",
+        ],
+        dir.path().join("capture.err"),
+    );
+    wait_online(&mut mc, &mut cap);
+    assert_eq!(cap.terminate(), 0, "{}", cap.log());
+    let fresh = Server::start_with_rdb(ServerKind::Redis70, &dir.path().join("dump.rdb"), &[]);
+    assert_eq!(
+        fresh.client().cmd_bulk(&[b"GET", b"k"]).as_deref(),
+        Some(&b"v"[..])
+    );
+}
