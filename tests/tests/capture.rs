@@ -150,6 +150,24 @@ fn wait_online(mc: &mut Client, cap: &mut Capture) {
     }
 }
 
+/// Waits (up to 30 s) until capture's ACKed offset is the master's.
+fn wait_caught_up(mc: &mut Client, cap: &mut Capture) {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (replica, master_off) = offsets(mc);
+        if replica == Some(master_off) {
+            return;
+        }
+        cap.assert_running();
+        assert!(
+            Instant::now() < until,
+            "capture's offset {replica:?} did not reach the master's {master_off}:\n{}",
+            cap.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn stat(c: &mut Client, name: &str) -> u64 {
     info_map(&c.cmd_str(&[b"INFO", b"stats"]))[name]
         .parse()
@@ -298,21 +316,7 @@ fn follow_master(diskless: bool, seed: u64) {
     }
     cap.assert_running();
 
-    // Caught up: capture's ACKed offset is the master's.
-    let until = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (replica, master_off) = offsets(&mut mc);
-        if replica == Some(master_off) {
-            break;
-        }
-        cap.assert_running();
-        assert!(
-            Instant::now() < until,
-            "capture's offset {replica:?} did not reach the master's {master_off}:\n{}",
-            cap.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_caught_up(&mut mc, &mut cap);
     let want = digest(&mut mc);
     assert!(
         stat(&mut mc, "sync_partial_ok") > partial_before,
@@ -324,7 +328,7 @@ fn follow_master(diskless: bool, seed: u64) {
     let code = cap.terminate();
     let log = cap.log();
     assert_eq!(code, 0, "capture's exit code after SIGTERM:\n{log}");
-    assert!(log.contains("partial resync"), "{log}");
+    assert!(log.contains("partial resync with"), "{log}");
     assert!(log.contains("snapshot saved: "), "{log}");
     let left: Vec<_> = fs::read_dir(&dir)
         .expect("read dir")
@@ -367,6 +371,83 @@ fn capture_follows_a_disk_based_master_through_a_partial_resync() {
 #[test]
 fn capture_follows_a_diskless_master_through_a_partial_resync() {
     follow_master(true, 0xCA9_0002);
+}
+
+/// A second run started from the first one's snapshot (`--load`) continues with a
+/// partial resync (the snapshot records the replication id and offset); when the
+/// master's backlog no longer holds what capture missed, the partial resync is refused
+/// and a full one replaces the keyspace.
+#[test]
+fn capture_resumes_from_its_snapshot_and_falls_back_to_a_full_resync() {
+    let master = Server::start(
+        ServerKind::Redis70,
+        &[
+            "--repl-diskless-sync",
+            "yes",
+            "--repl-diskless-sync-delay",
+            "0",
+        ],
+    );
+    let mut mc = master.client();
+    let mut r = Rng::new(0xCA9_0003);
+    mc.pipeline(&batch(&mut r, 500));
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path().join("out");
+    fs::create_dir(&dir).expect("mkdir");
+    let d = dir.to_str().expect("utf-8 path");
+    let snap = dir.join("dump.rdb");
+    let addr = format!("127.0.0.1:{}", master.port());
+    let args = ["--replicaof", &addr, "--dir", d, "--save", "1 1"];
+
+    let mut cap = Capture::start(&args, work.path().join("first.err"));
+    wait_online(&mut mc, &mut cap);
+    mc.pipeline(&batch(&mut r, 500));
+    wait_caught_up(&mut mc, &mut cap);
+    assert_eq!(cap.terminate(), 0, "{}", cap.log());
+
+    // Missed while no capture runs: still in the master's backlog.
+    mc.pipeline(&batch(&mut r, 500));
+    let partial_before = stat(&mut mc, "sync_partial_ok");
+    let snap_arg = snap.to_str().expect("utf-8 path");
+    let mut with_load = args.to_vec();
+    with_load.extend(["--load", snap_arg]);
+    let mut cap = Capture::start(&with_load, work.path().join("second.err"));
+    wait_online(&mut mc, &mut cap);
+    wait_caught_up(&mut mc, &mut cap);
+    assert_eq!(
+        stat(&mut mc, "sync_partial_ok"),
+        partial_before + 1,
+        "the run started from the snapshot did not resync partially:\n{}",
+        cap.log()
+    );
+    assert_eq!(stat(&mut mc, "sync_full"), 1);
+
+    // Cut the link and write more than the (shrunk) backlog holds before capture is back.
+    mc.cmd_ok(&[b"CONFIG", b"SET", b"repl-backlog-size", b"16384"]);
+    let mut burst = vec![cmd!("CLIENT", "KILL", "TYPE", "replica")];
+    for i in 0..12 {
+        burst.push(cmd!("SET", format!("big{i}"), "b".repeat(40_000)));
+    }
+    burst.push(cmd!("FLUSHDB"));
+    mc.pipeline_ok(&burst);
+    mc.pipeline(&batch(&mut r, 300));
+    let until = Instant::now() + Duration::from_secs(30);
+    while stat(&mut mc, "sync_full") < 2 {
+        cap.assert_running();
+        assert!(Instant::now() < until, "no full resync:\n{}", cap.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    wait_online(&mut mc, &mut cap);
+    mc.pipeline(&batch(&mut r, 300));
+    wait_caught_up(&mut mc, &mut cap);
+    let want = digest(&mut mc);
+    assert_eq!(cap.terminate(), 0, "{}", cap.log());
+    let log = cap.log();
+    assert!(log.contains("partial resync with"), "{log}");
+    assert!(log.contains("full resync with"), "{log}");
+    eprintln!("{log}");
+    let fresh = Server::start_with_rdb(ServerKind::Redis70, &snap, &[]);
+    assert_eq!(digest(&mut fresh.client()), want, "{log}");
 }
 
 #[test]

@@ -71,6 +71,9 @@ struct State {
     warned: BTreeSet<String>,
 }
 
+/// Length of a replication id (`CONFIG_RUN_ID_SIZE`).
+const REPLID_LEN: usize = 40;
+
 const REDIS70: Version = Version {
     flavor: Flavor::Redis,
     number: 10,
@@ -195,8 +198,21 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
         st.ks = ks;
         st.version = v.unwrap_or(REDIS70);
         st.have_data = true;
+        let resume = v.is_some().then(|| repl_info(p)).flatten();
+        if let Some((id, off, db)) = &resume {
+            st.replid.clone_from(id);
+            st.offset = *off;
+            st.session.db = *db;
+        }
         if !a.quiet {
-            eprintln!("loaded {}: {} keys", p.display(), st.ks.key_count());
+            eprintln!(
+                "loaded {}: {} keys{}",
+                p.display(),
+                st.ks.key_count(),
+                resume.map_or(String::new(), |(id, off, _)| format!(
+                    ", replication id {id} offset {off} (a partial resync is asked for)"
+                ))
+            );
         }
     }
     let mut saver = Saver::new(a.dir.clone(), a.dbfilename.clone(), rules, a.quiet);
@@ -241,7 +257,10 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
     if let Some(d) = saver.reap(true) {
         st.dirty = st.dirty.saturating_sub(d);
     }
-    let final_save = if st.have_data && !saver.rules.is_empty() {
+    // After an error the data may not be what the master holds: no final snapshot.
+    let final_save = if outcome.is_err() {
+        Ok(())
+    } else if st.have_data && !saver.rules.is_empty() {
         saver
             .save_now(&st.ks, st.meta())
             .context("the final snapshot failed")
@@ -275,6 +294,48 @@ fn load(p: &Path) -> Result<(Keyspace, Option<Version>)> {
             p.display()
         ),
     }
+}
+
+/// The replication id, offset and stream db a replica's snapshot records in its aux
+/// fields (`repl-id`, `repl-offset`, `repl-stream-db`), if `p` is such an RDB.
+fn repl_info(p: &Path) -> Option<(String, u64, usize)> {
+    use formats::rdb::read::Visitor;
+    /// Collects the aux fields and stops the read at the first record after them.
+    #[derive(Default)]
+    struct Aux(Vec<(Vec<u8>, Vec<u8>)>);
+    fn stop() -> formats::Error {
+        formats::Error::new(formats::ErrorKind::Invalid("aux fields read".into()))
+    }
+    impl Visitor for Aux {
+        fn aux(&mut self, k: &[u8], v: &[u8]) -> formats::Result<()> {
+            self.0.push((k.to_vec(), v.to_vec()));
+            Ok(())
+        }
+        fn select_db(&mut self, _: u64) -> formats::Result<()> {
+            Err(stop())
+        }
+        fn function(&mut self, _: &[u8]) -> formats::Result<()> {
+            Err(stop())
+        }
+        fn begin_key(&mut self, _: &formats::rdb::read::KeyInfo<'_>) -> formats::Result<()> {
+            Err(stop())
+        }
+    }
+    let f = std::fs::File::open(p).ok()?;
+    let mut aux = Aux::default();
+    let _ = formats::rdb::Reader::new(std::io::BufReader::new(f)).run(&mut aux);
+    let get = |k: &[u8]| {
+        aux.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    };
+    let id = get(b"repl-id").filter(|id| id.len() == REPLID_LEN)?;
+    let off = get(b"repl-offset")?.parse().ok()?;
+    let db = get(b"repl-stream-db")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    Some((id.to_string(), off, db))
 }
 
 /// Reaps a finished snapshot child and starts one when a save rule fires.
