@@ -268,7 +268,12 @@ impl Framing {
         };
         let rest = line.strip_prefix(b"$").ok_or_else(bad)?;
         if let Some(mark) = rest.strip_prefix(b"EOF:") {
-            return mark.try_into().map(Framing::Mark).map_err(|_| bad());
+            // Redis takes the first 40 bytes of a longer mark.
+            return mark
+                .get(..EOF_MARK_LEN)
+                .and_then(|m| m.try_into().ok())
+                .map(Framing::Mark)
+                .ok_or_else(bad);
         }
         std::str::from_utf8(rest)
             .ok()

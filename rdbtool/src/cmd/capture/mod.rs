@@ -34,8 +34,11 @@ pub(crate) fn stop_requested() -> bool {
 
 /// Why following the master stopped.
 enum Failure {
-    /// The link dropped or timed out, or the master is not ready: reconnect.
+    /// The link dropped or timed out: reconnect (once a first sync succeeded).
     Link(anyhow::Error),
+    /// The master is not ready (loading, no link to its own master, its snapshot for us
+    /// failed): try again later, even before a first sync.
+    Retry(anyhow::Error),
     /// The master refused us, or sent what cannot be applied: stop (exit 2).
     Fatal(anyhow::Error),
     /// SIGTERM / SIGINT.
@@ -234,22 +237,10 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
                 break Err(e.context(format!("cannot replicate from {}", a.replicaof)));
             }
             Err(Failure::Link(e)) => {
-                if !a.quiet {
-                    eprintln!(
-                        "rdbtool: link to {} lost: {e:#}; reconnecting in {} ms",
-                        a.replicaof,
-                        backoff.as_millis()
-                    );
-                }
-                // A transaction cut by the drop is discarded; the master resends it.
-                st.multi = None;
-                st.pending = 0;
-                let until = Instant::now() + backoff;
-                while Instant::now() < until && !stop_requested() {
-                    tick(&mut st, &mut saver);
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+                wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "lost", &e);
+            }
+            Err(Failure::Retry(e)) => {
+                wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "not ready", &e);
             }
         }
     };
@@ -273,6 +264,33 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
     outcome?;
     final_save?;
     Ok(Exit::Ok)
+}
+
+/// Logs why the link is down, waits `backoff` (snapshots go on meanwhile), doubles it.
+fn wait_to_retry(
+    a: &CaptureArgs,
+    st: &mut State,
+    saver: &mut Saver,
+    backoff: &mut Duration,
+    what: &str,
+    e: &anyhow::Error,
+) {
+    if !a.quiet {
+        eprintln!(
+            "rdbtool: master {} {what}: {e:#}; reconnecting in {} ms",
+            a.replicaof,
+            backoff.as_millis()
+        );
+    }
+    // A transaction cut by the drop is discarded; the master resends it.
+    st.multi = None;
+    st.pending = 0;
+    let until = Instant::now() + *backoff;
+    while Instant::now() < until && !stop_requested() {
+        tick(st, saver);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    *backoff = (*backoff * 2).min(Duration::from_secs(5));
 }
 
 /// Loads `--load`: an RDB or an AOF.
@@ -364,10 +382,16 @@ fn refused(step: &str, reply: &[u8]) -> Failure {
         "-TRYAGAIN",
     ];
     if transient.iter().any(|t| text.starts_with(t)) {
-        Failure::Link(e)
+        Failure::Retry(e)
     } else {
         Failure::Fatal(e)
     }
+}
+
+/// A replication id as a master sends it: 40 characters.
+fn replid(b: &[u8]) -> Option<String> {
+    (b.len() == REPLID_LEN && b.iter().all(u8::is_ascii_alphanumeric))
+        .then(|| String::from_utf8_lossy(b).into_owned())
 }
 
 /// Connects and runs the handshake up to a completed full or partial resync.
@@ -419,8 +443,11 @@ fn connect(a: &CaptureArgs, st: &mut State, saver: &mut Saver) -> Result<Conn, F
     let words: Vec<&[u8]> = r.split(|&b| b == b' ').collect();
     match words.as_slice() {
         [w, rest @ ..] if *w == b"+CONTINUE" => {
-            if let Some(new_id) = rest.first().filter(|s| !s.is_empty()) {
-                st.replid = String::from_utf8_lossy(new_id).into_owned();
+            if let Some(new_id) = rest.first().and_then(|id| replid(id)) {
+                if !a.quiet && new_id != st.replid {
+                    eprintln!("the master's replication id changed to {new_id}");
+                }
+                st.replid = new_id;
             }
             if !a.quiet {
                 eprintln!(
@@ -431,7 +458,7 @@ fn connect(a: &CaptureArgs, st: &mut State, saver: &mut Saver) -> Result<Conn, F
             Ok(c)
         }
         [w, id, off] if *w == b"+FULLRESYNC" => {
-            let id = String::from_utf8_lossy(id).into_owned();
+            let id = replid(id).ok_or_else(|| refused("PSYNC", &r))?;
             let off: u64 = std::str::from_utf8(off)
                 .ok()
                 .and_then(|s| s.parse().ok())
@@ -465,7 +492,11 @@ fn full_sync(c: &mut Conn, st: &mut State, saver: &mut Saver, quiet: bool) -> Re
         tick(st, saver);
     };
     if header.starts_with(b"-") {
-        return Err(refused("the full resync", &header));
+        // The master could not produce its snapshot for us: a Redis replica retries.
+        return Err(Failure::Retry(anyhow!(
+            "the master aborted the full resync: {}",
+            String::from_utf8_lossy(&header)
+        )));
     }
     let framing = Framing::parse(&header).map_err(|e| Failure::Fatal(anyhow!(e)))?;
     let mut p = Payload::new(c, framing);
