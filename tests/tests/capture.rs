@@ -523,3 +523,177 @@ fn capture_refused_by_the_master_exits_2() {
         Some(&b"v"[..])
     );
 }
+
+/// A master played by the test, for what a real one never sends: it answers the
+/// handshake, sends `rdb` as a disk-based payload (after a keep-alive newline) and then
+/// `stream`, and reports every offset capture ACKs.
+struct FakeMaster {
+    port: u16,
+    acks: std::sync::mpsc::Receiver<u64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn read_cmd(r: &mut impl std::io::BufRead) -> Option<Vec<Vec<u8>>> {
+    let mut line = String::new();
+    if r.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let n: usize = line.trim().strip_prefix('*')?.parse().ok()?;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        line.clear();
+        r.read_line(&mut line).ok()?;
+        let len: usize = line.trim().strip_prefix('$')?.parse().ok()?;
+        let mut b = vec![0; len + 2];
+        r.read_exact(&mut b).ok()?;
+        b.truncate(len);
+        out.push(b);
+    }
+    Some(out)
+}
+
+impl FakeMaster {
+    fn start(rdb: Vec<u8>, stream: Vec<u8>) -> FakeMaster {
+        use std::io::{BufReader, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let (tx, acks) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let (sock, _) = l.accept().expect("accept");
+            let mut w = sock.try_clone().expect("clone");
+            let mut r = BufReader::new(sock);
+            while let Some(cmd) = read_cmd(&mut r) {
+                let name = String::from_utf8_lossy(&cmd[0]).to_ascii_uppercase();
+                match name.as_str() {
+                    "PING" => w.write_all(b"+PONG\r\n").expect("write"),
+                    "PSYNC" => {
+                        let mut out =
+                            format!("+FULLRESYNC {} 0\r\n\n", "f".repeat(40)).into_bytes();
+                        out.extend_from_slice(format!("${}\r\n", rdb.len()).as_bytes());
+                        out.extend_from_slice(&rdb);
+                        out.extend_from_slice(&stream);
+                        w.write_all(&out).expect("write");
+                    }
+                    "REPLCONF" if cmd[1].eq_ignore_ascii_case(b"ACK") => {
+                        let off = String::from_utf8_lossy(&cmd[2]).parse().expect("offset");
+                        let _ = tx.send(off);
+                    }
+                    _ => w.write_all(b"+OK\r\n").expect("write"),
+                }
+            }
+        });
+        FakeMaster {
+            port,
+            acks,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits (up to 30 s) for an ACK of `offset`.
+    fn wait_ack(&self, offset: u64, cap: &mut Capture) {
+        let until = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < until {
+            match self.acks.recv_timeout(Duration::from_millis(100)) {
+                Ok(o) if o == offset => return,
+                _ => cap.assert_running(),
+            }
+        }
+        panic!("no ACK of offset {offset}:\n{}", cap.log());
+    }
+}
+
+impl Drop for FakeMaster {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take()
+            && !std::thread::panicking()
+        {
+            t.join().expect("fake master thread");
+        }
+    }
+}
+
+fn resp(args: &[&str]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n{a}\r\n", a.len()).as_bytes());
+    }
+    out
+}
+
+/// An empty RDB as Redis 7.0 saves it.
+fn empty_rdb() -> Vec<u8> {
+    let s = Server::start(ServerKind::Redis70, &[]);
+    fs::read(s.save_rdb()).expect("read the RDB")
+}
+
+#[test]
+fn capture_stops_on_what_it_cannot_apply_and_skips_unknown_commands_if_asked() {
+    let rdb = empty_rdb();
+    let mut stream = resp(&["SELECT", "0"]);
+    stream.extend(resp(&["SET", "a", "b"]));
+    stream.extend(resp(&["PING"]));
+    stream.extend(resp(&["FOOBARX", "1"]));
+    stream.extend(resp(&["PUBLISH", "ch", "hello"]));
+    stream.extend(resp(&["MULTI"]));
+    stream.extend(resp(&["RPUSH", "l", "x"]));
+    stream.extend(resp(&["FOOBARX", "2"]));
+    stream.extend(resp(&["EXEC"]));
+    stream.extend(resp(&["REPLCONF", "GETACK", "*"]));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8 path");
+    let t = Duration::from_secs(30);
+
+    // An unknown command stops capture, naming it; no snapshot is written.
+    let m = FakeMaster::start(rdb.clone(), stream.clone());
+    let addr = format!("127.0.0.1:{}", m.port);
+    let out = run_full(
+        &rdbtool(),
+        ["capture", "--replicaof", &addr, "--dir", d],
+        None,
+        t,
+    );
+    out.expect_code(2);
+    assert!(out.stderr.contains("\"FOOBARX\""), "{}", out.stderr);
+    assert!(out.stderr.contains("--skip-unknown"), "{}", out.stderr);
+    drop(m);
+    assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 0);
+
+    // Skipped with a warning; the GETACK is answered with the whole stream's offset.
+    let m = FakeMaster::start(rdb.clone(), stream.clone());
+    let addr = format!("127.0.0.1:{}", m.port);
+    let mut cap = Capture::start(
+        &["--replicaof", &addr, "--dir", d, "--skip-unknown"],
+        dir.path().join("capture.err"),
+    );
+    m.wait_ack(stream.len() as u64, &mut cap);
+    assert_eq!(cap.terminate(), 0, "{}", cap.log());
+    drop(m);
+    let log = cap.log();
+    assert_eq!(log.matches("FOOBARX").count(), 1, "warned once:\n{log}");
+    let s = Server::start_with_rdb(ServerKind::Redis70, &dir.path().join("dump.rdb"), &[]);
+    let mut sc = s.client();
+    assert_eq!(sc.cmd_bulk(&[b"GET", b"a"]).as_deref(), Some(&b"b"[..]));
+    assert_eq!(sc.cmd_int(&[b"LLEN", b"l"]), 1);
+    drop(s);
+
+    // A malformed stream and a payload that is not an RDB: exit 2, said clearly.
+    for (rdb, stream, what) in [
+        (rdb.clone(), b"hello\r\n".to_vec(), "malformed"),
+        (b"NOT AN RDB".to_vec(), Vec::new(), "cannot be loaded"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path().to_str().expect("utf-8 path");
+        let m = FakeMaster::start(rdb, stream);
+        let addr = format!("127.0.0.1:{}", m.port);
+        let out = run_full(
+            &rdbtool(),
+            ["capture", "--replicaof", &addr, "--dir", d],
+            None,
+            t,
+        );
+        out.expect_code(2);
+        assert!(out.stderr.contains(what), "{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        drop(m);
+    }
+}
