@@ -200,11 +200,21 @@ impl Saver {
         }
     }
 
-    /// Writes a snapshot in this process (the final one, at shutdown).
+    /// Writes a snapshot and waits for it (the final one, at shutdown): by a forked
+    /// child like every other, or in this process if the fork fails.
     pub fn save_now(&mut self, ks: &Keyspace, meta: Meta) -> Result<()> {
-        write_snapshot(ks, &self.dir, &self.name, &meta, std::process::id())?;
-        self.done(&meta, 0);
-        Ok(())
+        match self.bgsave(ks, meta.clone(), 0) {
+            Ok(()) => match self.reap(true) {
+                Some(_) => Ok(()),
+                None => bail!("the snapshot child failed"),
+            },
+            Err(e) => {
+                eprintln!("rdbtool: {e:#}; writing the snapshot in this process");
+                write_snapshot(ks, &self.dir, &self.name, &meta, std::process::id())?;
+                self.done(&meta, 0);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -336,7 +346,7 @@ mod tests {
                 number: 10,
             },
         };
-        s.bgsave(&ks, meta, 1).unwrap();
+        s.bgsave(&ks, meta.clone(), 1).unwrap();
         assert!(
             s.bgsave(&ks, s.child.as_ref().unwrap().meta.clone(), 1)
                 .is_err()
@@ -348,5 +358,17 @@ mod tests {
         assert_eq!(back.key_count(), 1);
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "no temporary file is left");
+
+        formats::engine::Session::new()
+            .execute(&mut ks, &[b"SET", b"k2", b"v"])
+            .unwrap();
+        let meta = Meta { keys: 2, ..meta };
+        s.save_now(&ks, meta).unwrap();
+        assert_eq!(s.saves, 2);
+        let bytes = fs::read(dir.path().join("dump.rdb")).unwrap();
+        assert_eq!(
+            formats::engine::load_rdb(&bytes[..]).unwrap().0.key_count(),
+            2
+        );
     }
 }
