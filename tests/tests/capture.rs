@@ -13,12 +13,15 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use e2e::bin::{rdbtool, run_full};
 use e2e::populate::Rng;
 use e2e::server::info_map;
 use e2e::{Client, PopulateOpts, Server, ServerKind, populate};
+use formats::rdb::read::ChecksumStatus;
 
 type Cmd = Vec<Vec<u8>>;
 
@@ -252,17 +255,45 @@ fn signal(child: &Child, sig: &str) {
     assert!(ok.success(), "kill -{sig} {pid} failed");
 }
 
-/// Copies `path` into `into` when its content changed since the last copy.
-fn keep_if_new(path: &Path, into: &Path, copies: &mut Vec<PathBuf>, last: &mut Vec<u8>) {
-    let Ok(bytes) = fs::read(path) else {
-        return;
-    };
-    if bytes != *last {
-        let p = into.join(format!("snap-{}.rdb", copies.len()));
-        fs::write(&p, &bytes).expect("write copy");
-        copies.push(p);
-        *last = bytes;
-    }
+/// Reads `path` every few milliseconds until `stop`: each new content must be a complete
+/// RDB (read to its end, checksum right) and is copied into `into`; returns the copies.
+fn watch_snapshots(
+    path: PathBuf,
+    into: PathBuf,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<Vec<PathBuf>> {
+    struct Noop;
+    impl formats::rdb::Visitor for Noop {}
+    std::thread::spawn(move || {
+        let mut copies = Vec::new();
+        let mut last = Vec::new();
+        while !stop.load(Ordering::Relaxed) {
+            if let Ok(bytes) = fs::read(&path)
+                && bytes != last
+            {
+                let s = formats::rdb::Reader::new(&bytes[..])
+                    .run(&mut Noop)
+                    .unwrap_or_else(|e| panic!("{} is not a whole RDB: {e}", path.display()));
+                assert!(
+                    matches!(s.checksum, ChecksumStatus::Ok(_)),
+                    "{}: checksum {:?}",
+                    path.display(),
+                    s.checksum
+                );
+                assert_eq!(
+                    s.end_offset,
+                    bytes.len() as u64,
+                    "bytes after the RDB's end"
+                );
+                let p = into.join(format!("snap-{}.rdb", copies.len()));
+                fs::write(&p, &bytes).expect("write copy");
+                copies.push(p);
+                last = bytes;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        copies
+    })
 }
 
 fn follow_master(diskless: bool, seed: u64) {
@@ -302,21 +333,22 @@ fn follow_master(diskless: bool, seed: u64) {
     let partial_before = stat(&mut mc, "sync_partial_ok");
 
     let snap = dir.join("dump.rdb");
-    let mut copies = Vec::new();
-    let mut last = Vec::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = watch_snapshots(snap.clone(), copies_dir, Arc::clone(&stop));
     let mut r = Rng::new(seed);
-    let batches = 16;
+    let batches = 20;
     for i in 0..batches {
-        mc.pipeline(&batch(&mut r, 250));
+        mc.pipeline(&batch(&mut r, 200));
         if i == batches / 2 {
             mc.cmd_ok(&[b"CLIENT", b"KILL", b"TYPE", b"replica"]);
         }
-        keep_if_new(&snap, &copies_dir, &mut copies, &mut last);
-        std::thread::sleep(Duration::from_millis(150));
+        std::thread::sleep(Duration::from_millis(200));
     }
     cap.assert_running();
 
     wait_caught_up(&mut mc, &mut cap);
+    stop.store(true, Ordering::Relaxed);
+    let copies = watcher.join().expect("every snapshot seen is a whole RDB");
     let want = digest(&mut mc);
     assert!(
         stat(&mut mc, "sync_partial_ok") > partial_before,
