@@ -11,7 +11,7 @@
 //! copied and must load in Redis (point in time: never a partial file under that name).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
