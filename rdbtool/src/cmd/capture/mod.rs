@@ -180,6 +180,12 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
     if !a.replicaof.contains(':') {
         bail!("--replicaof {:?}: expected HOST:PORT", a.replicaof);
     }
+    if a.dbfilename.is_empty() || a.dbfilename.contains('/') || a.dbfilename == ".." {
+        bail!(
+            "--dbfilename {:?}: a file name, not a path (the folder is --dir)",
+            a.dbfilename
+        );
+    }
     if !a.dir.is_dir() {
         bail!("--dir {}: not a folder", a.dir.display());
     }

@@ -126,6 +126,11 @@ impl Saver {
             bail!("a snapshot is already being written");
         }
         self.last_try = Some(Instant::now());
+        #[cfg(not(test))]
+        if let Some(n) = threads().filter(|&n| n > 1) {
+            self.last_ok = false;
+            bail!("refusing to fork with {n} threads: the child could inherit a held lock");
+        }
         let t0 = Instant::now();
         // SAFETY: the process has one thread (see the module docs); the child only runs
         // `child_main`, which ends in `_exit`.
@@ -216,6 +221,13 @@ impl Saver {
             }
         }
     }
+}
+
+/// This process's thread count (Linux), if known. (Unit tests run on the test harness's
+/// threads, so the check is left out of them.)
+#[cfg(not(test))]
+fn threads() -> Option<usize> {
+    fs::read_dir("/proc/self/task").ok().map(Iterator::count)
 }
 
 fn temp_name(pid: u32) -> String {
