@@ -5,8 +5,10 @@
 //!
 //! Fork safety: the process is single-threaded (nothing in `capture` starts a thread,
 //! and the signal handlers only set a flag), so no lock can be held by another thread at
-//! the fork; the child only allocates, writes its own file and `_exit`s (no destructors,
-//! no atexit handlers, no flush of buffers it shares with the parent).
+//! the fork; the thread count is checked in `/proc/self/task` before each fork, and a
+//! second thread makes the snapshot fail instead. The child only allocates, writes its
+//! own file and `_exit`s (no destructors, no atexit handlers, no flush of buffers it
+//! shares with the parent).
 // fork, waitpid and _exit have no safe wrapper in std.
 #![allow(unsafe_code)]
 
