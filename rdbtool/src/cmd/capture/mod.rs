@@ -605,3 +605,76 @@ fn follow(c: &mut Conn, st: &mut State, saver: &mut Saver) -> Result<(), Failure
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    fn parse(args: &[&str]) -> Result<CaptureArgs, clap::Error> {
+        let cli = crate::cli::Cli::try_parse_from(["rdbtool", "capture"].iter().chain(args))?;
+        match cli.cmd {
+            crate::cli::Command::Capture(a) => Ok(a),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn capture_arguments_take_redis_defaults() {
+        crate::cli::Cli::command().debug_assert();
+        let a = parse(&["--replicaof", "h:1"]).unwrap();
+        assert_eq!(a.dir, Path::new("."));
+        assert_eq!(a.dbfilename, "dump.rdb");
+        assert_eq!(
+            SaveRules::parse(&a.save).unwrap().0,
+            vec![(3600, 1), (300, 100), (60, 10000)]
+        );
+        assert!(parse(&[]).is_err(), "--replicaof is required");
+        assert!(parse(&["--replicaof", "h:1", "--user", "u"]).is_err());
+    }
+
+    fn state() -> State {
+        State {
+            ks: Keyspace::default(),
+            have_data: true,
+            session: Session::new(),
+            multi: None,
+            replid: String::new(),
+            offset: 100,
+            pending: 0,
+            version: REDIS70,
+            dirty: 0,
+            skip_unknown: false,
+            warned: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn capture_offsets_count_every_byte_and_a_transaction_only_at_exec() {
+        let mut st = state();
+        assert!(!st.apply(&[b"PING"], 14).ok().unwrap());
+        assert_eq!(st.offset, 114);
+        st.apply(&[b"MULTI"], 15).ok().unwrap();
+        st.apply(&[b"SET", b"k", b"v"], 29).ok().unwrap();
+        assert_eq!(st.offset, 114, "an open transaction is not acknowledged");
+        assert_eq!(st.ks.key_count(), 0);
+        st.apply(&[b"EXEC"], 14).ok().unwrap();
+        assert_eq!(st.offset, 114 + 15 + 29 + 14);
+        assert_eq!(st.ks.key_count(), 1);
+        assert_eq!(st.dirty, 1);
+        assert!(st.apply(&[b"REPLCONF", b"GETACK", b"*"], 37).ok().unwrap());
+        st.apply(&[b"SELECT", b"3"], 20).ok().unwrap();
+        assert_eq!((st.session.db, st.dirty), (3, 1), "SELECT is not a change");
+
+        match st.apply(&[b"NOSUCHCMD"], 20) {
+            Err(Failure::Fatal(e)) => assert!(e.to_string().contains("NOSUCHCMD"), "{e}"),
+            _ => panic!("an unknown command must stop capture"),
+        }
+        st.skip_unknown = true;
+        st.apply(&[b"NOSUCHCMD"], 20).ok().unwrap();
+        match st.apply(&[b"EXEC"], 14) {
+            Err(Failure::Fatal(e)) => assert!(e.to_string().contains("EXEC without MULTI")),
+            _ => panic!("EXEC without MULTI must stop capture"),
+        }
+    }
+}
