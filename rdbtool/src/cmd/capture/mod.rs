@@ -72,6 +72,9 @@ struct State {
     dirty: u64,
     skip_unknown: bool,
     warned: BTreeSet<String>,
+    /// Whether the master ever answered PSYNC: until then a link error stops capture
+    /// (a wrong address should not be retried forever); after, it is retried.
+    reached: bool,
 }
 
 /// Length of a replication id (`CONFIG_RUN_ID_SIZE`).
@@ -201,6 +204,7 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
         dirty: 0,
         skip_unknown: a.skip_unknown,
         warned: BTreeSet::new(),
+        reached: false,
     };
     if let Some(p) = &a.load {
         let (ks, v) = load(p)?;
@@ -225,21 +229,19 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
         }
     }
     let mut saver = Saver::new(a.dir.clone(), a.dbfilename.clone(), rules, a.quiet);
-    let mut synced_once = false;
     let mut backoff = Duration::from_millis(100);
     let outcome = loop {
         if stop_requested() {
             break Ok(());
         }
         let r = connect(&a, &mut st, &mut saver).and_then(|mut c| {
-            synced_once = true;
             backoff = Duration::from_millis(100);
             follow(&mut c, &mut st, &mut saver)
         });
         match r {
             Ok(()) | Err(Failure::Stop) => break Ok(()),
             Err(Failure::Fatal(e)) => break Err(e),
-            Err(Failure::Link(e)) if !synced_once => {
+            Err(Failure::Link(e)) if !st.reached => {
                 break Err(e.context(format!("cannot replicate from {}", a.replicaof)));
             }
             Err(Failure::Link(e)) => {
@@ -446,6 +448,9 @@ fn connect(a: &CaptureArgs, st: &mut State, saver: &mut Saver) -> Result<Conn, F
     let r = c
         .request(&[b"PSYNC", id.as_bytes(), off.as_bytes()])
         .map_err(link)?;
+    if r.starts_with(b"+") {
+        st.reached = true;
+    }
     let words: Vec<&[u8]> = r.split(|&b| b == b' ').collect();
     match words.as_slice() {
         [w, rest @ ..] if *w == b"+CONTINUE" => {
@@ -646,6 +651,7 @@ mod tests {
             dirty: 0,
             skip_unknown: false,
             warned: BTreeSet::new(),
+            reached: false,
         }
     }
 
