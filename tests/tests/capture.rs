@@ -729,3 +729,132 @@ fn capture_stops_on_what_it_cannot_apply_and_skips_unknown_commands_if_asked() {
         drop(m);
     }
 }
+
+/// The pid of the snapshot child writing `dir/temp-<pid>.rdb` (checked to be a child of
+/// `parent`), waiting up to 20 s for one to appear.
+fn snapshot_child(dir: &std::path::Path, parent: u32, cap: &mut Capture) -> u32 {
+    let until = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < until {
+        for e in fs::read_dir(dir).expect("read dir") {
+            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+            let Some(pid) = name
+                .strip_prefix("temp-")
+                .and_then(|r| r.strip_suffix(".rdb"))
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+            if status.lines().any(|l| l == format!("PPid:\t{parent}")) {
+                return pid;
+            }
+        }
+        cap.assert_running();
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    panic!("no snapshot child writing in 20 s:\n{}", cap.log());
+}
+
+fn kill9(pid: u32) {
+    let ok = Command::new("sh")
+        .args(["-c", "kill -KILL \"$1\"", "sh", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(ok.success(), "kill -KILL {pid} failed");
+}
+
+/// Whether `path` holds a whole RDB (read to its end, checksum right).
+fn whole_rdb(path: &std::path::Path) -> Result<(), String> {
+    struct Noop;
+    impl formats::rdb::Visitor for Noop {}
+    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    let s = formats::rdb::Reader::new(&bytes[..])
+        .run(&mut Noop)
+        .map_err(|e| e.to_string())?;
+    if !matches!(s.checksum, ChecksumStatus::Ok(_)) || s.end_offset != bytes.len() as u64 {
+        return Err(format!("checksum {:?}, end {}", s.checksum, s.end_offset));
+    }
+    Ok(())
+}
+
+/// kill -9 of the snapshot child: the parent reaps it, says so, removes its temporary
+/// file, keeps the last snapshot and tries again; kill -9 of the parent while a child
+/// writes: the child still completes its snapshot. The final name always holds a whole
+/// RDB.
+#[test]
+fn capture_survives_kill_9_of_the_snapshot_child_and_of_itself() {
+    let master = Server::start(
+        ServerKind::Redis70,
+        &[
+            "--repl-diskless-sync",
+            "yes",
+            "--repl-diskless-sync-delay",
+            "0",
+        ],
+    );
+    let mut mc = master.client();
+    // Big enough that writing a snapshot takes a while.
+    mc.cmd_ok(&[b"DEBUG", b"POPULATE", b"300000", b"key", b"64"]);
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path().join("out");
+    fs::create_dir(&dir).expect("mkdir");
+    let d = dir.to_str().expect("utf-8 path");
+    let snap = dir.join("dump.rdb");
+    let addr = format!("127.0.0.1:{}", master.port());
+    let mut cap = Capture::start(
+        &["--replicaof", &addr, "--dir", d, "--save", "1 1"],
+        work.path().join("capture.err"),
+    );
+    wait_online(&mut mc, &mut cap);
+    let parent = cap.child.as_ref().expect("running").id();
+
+    // The first snapshot's child, killed while it writes.
+    let child = snapshot_child(&dir, parent, &mut cap);
+    kill9(child);
+    let until = Instant::now() + Duration::from_secs(20);
+    while !cap.log().contains("snapshot failed (killed by signal 9)") {
+        cap.assert_running();
+        assert!(
+            Instant::now() < until,
+            "no failure reported:\n{}",
+            cap.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !dir.join(format!("temp-{child}.rdb")).exists(),
+        "the killed child's temporary file is removed"
+    );
+    assert!(!snap.exists(), "no snapshot was complete yet");
+
+    // Retried after 5 s, and completed.
+    mc.cmd_ok(&[b"SET", b"after", b"kill"]);
+    let until = Instant::now() + Duration::from_secs(30);
+    while !cap.log().contains("snapshot saved") {
+        cap.assert_running();
+        assert!(
+            Instant::now() < until,
+            "no snapshot after the retry:\n{}",
+            cap.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    whole_rdb(&snap).expect("the snapshot is whole");
+
+    // kill -9 of capture itself while a child writes: the orphan finishes its snapshot.
+    mc.cmd_ok(&[b"SET", b"more", b"writes"]);
+    let child = snapshot_child(&dir, parent, &mut cap);
+    let mut c = cap.child.take().expect("running");
+    kill9(parent);
+    let _ = c.wait();
+    let temp = dir.join(format!("temp-{child}.rdb"));
+    let until = Instant::now() + Duration::from_secs(30);
+    while temp.exists() && fs::metadata(format!("/proc/{child}")).is_ok() {
+        assert!(Instant::now() < until, "the orphaned child did not finish");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    whole_rdb(&snap).expect("the snapshot is whole after kill -9 of capture");
+    let fresh = Server::start_with_rdb(ServerKind::Redis70, &snap, &[]);
+    // Which of the last writes it holds depends on when the rule fired.
+    assert!(fresh.client().cmd_int(&[b"DBSIZE"]) >= 300_000);
+}
