@@ -58,6 +58,11 @@ impl Conn {
         })
     }
 
+    /// The socket's file descriptor.
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.sock)
+    }
+
     /// Sends one command as a RESP array.
     pub fn send(&mut self, args: &[&[u8]]) -> io::Result<()> {
         let mut out = Vec::with_capacity(64);

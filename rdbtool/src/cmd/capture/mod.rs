@@ -236,7 +236,10 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
         }
         let r = connect(&a, &mut st, &mut saver).and_then(|mut c| {
             backoff = Duration::from_millis(100);
-            follow(&mut c, &mut st, &mut saver)
+            saver.link_fd = Some(c.raw_fd());
+            let r = follow(&mut c, &mut st, &mut saver);
+            saver.link_fd = None;
+            r
         });
         match r {
             Ok(()) | Err(Failure::Stop) => break Ok(()),

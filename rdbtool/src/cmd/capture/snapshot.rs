@@ -93,6 +93,9 @@ pub struct Saver {
     last_try: Option<Instant>,
     last_ok: bool,
     pub saves: u64,
+    /// The master link's socket, closed in a child so that a child outliving a killed
+    /// parent does not keep the link open.
+    pub link_fd: Option<std::os::fd::RawFd>,
 }
 
 impl Saver {
@@ -107,6 +110,7 @@ impl Saver {
             last_try: None,
             last_ok: true,
             saves: 0,
+            link_fd: None,
         }
     }
 
@@ -142,6 +146,10 @@ impl Saver {
             bail!("fork failed: {}", std::io::Error::last_os_error());
         }
         if pid == 0 {
+            if let Some(fd) = self.link_fd {
+                // SAFETY: closes the child's copy of the socket; the parent's is untouched.
+                unsafe { libc::close(fd) };
+            }
             child_main(ks, &self.dir, &self.name, &meta);
         }
         self.child = Some(Child {
