@@ -369,11 +369,12 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "NAME", default_value = "dump.rdb")]
     pub dbfilename: String,
     /// Save rules: pairs of "SECONDS CHANGES" (a snapshot when at least CHANGES writes
-    /// were applied and SECONDS have passed since the last one); "" for none (then no
-    /// final snapshot either).
+    /// were applied and more than SECONDS have passed since the last one); "" for none
+    /// (then no final snapshot either).
     #[arg(long, value_name = "RULES", default_value = "3600 1 300 100 60 10000")]
     pub save: String,
-    /// Start from this dataset (an RDB or an AOF) until the master sends its data.
+    /// Start from this dataset (an RDB or an AOF). A snapshot capture wrote records the
+    /// replication id and offset: the master is then asked only for what was missed.
     #[arg(long, value_name = "DATASET")]
     pub load: Option<PathBuf>,
     /// Skip commands the engine does not know (with a warning) instead of stopping.
