@@ -34,6 +34,10 @@ pub enum Command {
     /// (type, TTL, value: members, fields, elements, stream entries and groups).
     /// Exit 0 when equal, 1 when they differ, 2 on error.
     Diff(DiffArgs),
+    /// Follow a live Redis as a replica (the replication handshake, a full or partial
+    /// resync, then the command stream) and write point-in-time RDB snapshots by fork, as
+    /// BGSAVE does: on the `--save` rules and a final one on SIGTERM/SIGINT.
+    Capture(CaptureArgs),
 }
 
 #[derive(Debug, Args)]
@@ -345,4 +349,38 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// The master to follow, as HOST:PORT.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub replicaof: String,
+    /// AUTH user (ACL); needs --password.
+    #[arg(long, value_name = "U", requires = "password")]
+    pub user: Option<String>,
+    /// AUTH password (masterauth).
+    #[arg(long, value_name = "P")]
+    pub password: Option<String>,
+    /// Folder of the snapshots (and of their temporary files).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// File name of the snapshot in --dir.
+    #[arg(long, value_name = "NAME", default_value = "dump.rdb")]
+    pub dbfilename: String,
+    /// Save rules: pairs of "SECONDS CHANGES" (a snapshot when at least CHANGES writes
+    /// were applied and more than SECONDS have passed since the last one); "" for none
+    /// (then no final snapshot either).
+    #[arg(long, value_name = "RULES", default_value = "3600 1 300 100 60 10000")]
+    pub save: String,
+    /// Start from this dataset (an RDB or an AOF). A snapshot capture wrote records the
+    /// replication id and offset: the master is then asked only for what was missed.
+    #[arg(long, value_name = "DATASET")]
+    pub load: Option<PathBuf>,
+    /// Skip commands the engine does not know (with a warning) instead of stopping.
+    #[arg(long)]
+    pub skip_unknown: bool,
+    /// Only errors on stderr (no line per snapshot or reconnection).
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
 }

@@ -21,6 +21,7 @@ pub fn run(cli: cli::Cli) -> ExitCode {
         cli::Command::Convert(a) => cmd::convert::run(a),
         cli::Command::Memory(a) => cmd::memory::run(a),
         cli::Command::Diff(a) => cmd::diff::run(a),
+        cli::Command::Capture(a) => cmd::capture::run(a),
     };
     match result {
         Ok(exit) => exit.into(),

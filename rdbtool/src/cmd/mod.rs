@@ -1,3 +1,4 @@
+pub mod capture;
 pub mod convert;
 pub mod diff;
 pub mod dump;

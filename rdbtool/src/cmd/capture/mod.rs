@@ -1,0 +1,689 @@
+//! `rdbtool capture`: follow a live Redis as one of its replicas and write point-in-time
+//! RDB snapshots by fork.
+//!
+//! The replica side of Redis's replication: the handshake (PING, AUTH, REPLCONF
+//! listening-port and capa, PSYNC), a full resynchronisation streamed into the keyspace
+//! engine (both the disk-based `$<len>` and the diskless `$EOF:<mark>` transfer), then
+//! the command stream applied as it arrives, with the processed offset acknowledged
+//! every second and on `REPLCONF GETACK`. A dropped link is retried with backoff and a
+//! `PSYNC <replid> <offset+1>`. Snapshots: [`snapshot`].
+//!
+//! Everything runs on the main thread (the snapshot child is forked from it).
+
+mod conn;
+mod snapshot;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use formats::cli::Exit;
+use formats::cli::interrupt;
+use formats::engine::{ExecError, Keyspace, Session, load_rdb};
+use formats::rdb::{Flavor, Version};
+
+use crate::cli::CaptureArgs;
+use conn::{Conn, Filled, Framing, Payload};
+use snapshot::{Meta, SaveRules, Saver};
+
+/// Whether SIGTERM or SIGINT arrived.
+pub(crate) fn stop_requested() -> bool {
+    interrupt::interrupted()
+}
+
+/// Why following the master stopped.
+enum Failure {
+    /// The link dropped or timed out: reconnect (once a first sync succeeded).
+    Link(anyhow::Error),
+    /// The master is not ready (loading, no link to its own master, its snapshot for us
+    /// failed): try again later, even before a first sync.
+    Retry(anyhow::Error),
+    /// The master refused us, or sent what cannot be applied: stop (exit 2).
+    Fatal(anyhow::Error),
+    /// SIGTERM / SIGINT.
+    Stop,
+}
+
+fn link(e: impl Into<anyhow::Error>) -> Failure {
+    if stop_requested() {
+        Failure::Stop
+    } else {
+        Failure::Link(e.into())
+    }
+}
+
+/// The replica's state: the data, the replication id and processed offset, the
+/// master's connection state (selected db, an open MULTI), the changes since the last
+/// snapshot.
+struct State {
+    ks: Keyspace,
+    /// Whether `ks` holds data worth saving (a completed sync or `--load`).
+    have_data: bool,
+    session: Session,
+    /// Commands of an open MULTI, applied one by one at EXEC.
+    multi: Option<Vec<Vec<Vec<u8>>>>,
+    replid: String,
+    /// The offset of the last command applied (outside a transaction).
+    offset: u64,
+    /// Bytes read since `offset` (an open transaction).
+    pending: u64,
+    version: Version,
+    dirty: u64,
+    skip_unknown: bool,
+    warned: BTreeSet<String>,
+    /// Whether the master ever answered PSYNC: until then a link error stops capture
+    /// (a wrong address should not be retried forever); after, it is retried.
+    reached: bool,
+}
+
+/// Length of a replication id (`CONFIG_RUN_ID_SIZE`).
+const REPLID_LEN: usize = 40;
+
+const REDIS70: Version = Version {
+    flavor: Flavor::Redis,
+    number: 10,
+};
+
+impl State {
+    fn meta(&self) -> Meta {
+        Meta {
+            keys: self.ks.key_count(),
+            offset: self.offset,
+            replid: self.replid.clone(),
+            db: self.session.db,
+            version: self.version,
+        }
+    }
+
+    /// Applies one command of the stream, `len` bytes long. Returns whether the master
+    /// asked for an ACK.
+    fn apply(&mut self, args: &[&[u8]], len: usize) -> Result<bool, Failure> {
+        self.pending += len as u64;
+        let mut getack = false;
+        if let Some(first) = args.first() {
+            let name = String::from_utf8_lossy(first).to_ascii_uppercase();
+            match name.as_str() {
+                // Counted in the offset, never applied.
+                "PING" | "PUBLISH" | "SPUBLISH" => {}
+                "REPLCONF" => {
+                    getack = args
+                        .get(1)
+                        .is_some_and(|a| a.eq_ignore_ascii_case(b"GETACK"));
+                }
+                "MULTI" => {
+                    if self.multi.is_some() {
+                        return Err(Failure::Fatal(anyhow!(
+                            "the master sent MULTI inside a transaction"
+                        )));
+                    }
+                    self.multi = Some(Vec::new());
+                }
+                "DISCARD" => self.multi = None,
+                "EXEC" => {
+                    let queued = self.multi.take().ok_or_else(|| {
+                        Failure::Fatal(anyhow!("the master sent EXEC without MULTI"))
+                    })?;
+                    for cmd in queued {
+                        let a: Vec<&[u8]> = cmd.iter().map(Vec::as_slice).collect();
+                        self.execute(&a)?;
+                    }
+                }
+                _ => {
+                    if let Some(q) = &mut self.multi {
+                        q.push(args.iter().map(|a| a.to_vec()).collect());
+                    } else {
+                        self.execute(args)?;
+                    }
+                }
+            }
+        }
+        if self.multi.is_none() {
+            self.offset += self.pending;
+            self.pending = 0;
+        }
+        Ok(getack)
+    }
+
+    fn execute(&mut self, args: &[&[u8]]) -> Result<(), Failure> {
+        let is_select = args
+            .first()
+            .is_some_and(|a| a.eq_ignore_ascii_case(b"SELECT"));
+        match self.session.execute(&mut self.ks, args) {
+            Ok(()) => {
+                if !is_select {
+                    self.dirty += 1;
+                }
+                Ok(())
+            }
+            Err(ExecError::Unknown(name)) if self.skip_unknown => {
+                if self.warned.insert(name.clone()) {
+                    eprintln!(
+                        "rdbtool: warning: skipping the command {name:?} (unknown to the \
+                         engine) and any later one of that name"
+                    );
+                }
+                Ok(())
+            }
+            Err(ExecError::Unknown(name)) => Err(Failure::Fatal(anyhow!(
+                "the master sent the command {name:?}, which the engine does not know \
+                 (--skip-unknown goes on without it)"
+            ))),
+            Err(e) => Err(Failure::Fatal(anyhow!(
+                "the master sent a command the engine cannot apply at offset {}: {e}",
+                self.offset
+            ))),
+        }
+    }
+}
+
+pub fn run(a: CaptureArgs) -> Result<Exit> {
+    interrupt::install();
+    let rules = SaveRules::parse(&a.save)?;
+    if !a.replicaof.contains(':') {
+        bail!("--replicaof {:?}: expected HOST:PORT", a.replicaof);
+    }
+    if a.dbfilename.is_empty() || a.dbfilename.contains('/') || a.dbfilename == ".." {
+        bail!(
+            "--dbfilename {:?}: a file name, not a path (the folder is --dir)",
+            a.dbfilename
+        );
+    }
+    if !a.dir.is_dir() {
+        bail!("--dir {}: not a folder", a.dir.display());
+    }
+    let mut st = State {
+        ks: Keyspace::default(),
+        have_data: false,
+        session: Session::new(),
+        multi: None,
+        replid: String::new(),
+        offset: 0,
+        pending: 0,
+        version: REDIS70,
+        dirty: 0,
+        skip_unknown: a.skip_unknown,
+        warned: BTreeSet::new(),
+        reached: false,
+    };
+    if let Some(p) = &a.load {
+        let (ks, v) = load(p)?;
+        st.ks = ks;
+        st.version = v.unwrap_or(REDIS70);
+        st.have_data = true;
+        let resume = v.is_some().then(|| repl_info(p)).flatten();
+        if let Some((id, off, db)) = &resume {
+            st.replid.clone_from(id);
+            st.offset = *off;
+            st.session.db = *db;
+        }
+        if !a.quiet {
+            eprintln!(
+                "loaded {}: {} keys{}",
+                p.display(),
+                st.ks.key_count(),
+                resume.map_or(String::new(), |(id, off, _)| format!(
+                    ", replication id {id} offset {off} (a partial resync is asked for)"
+                ))
+            );
+        }
+    }
+    let mut saver = Saver::new(a.dir.clone(), a.dbfilename.clone(), rules, a.quiet);
+    let mut backoff = Duration::from_millis(100);
+    let outcome = loop {
+        if stop_requested() {
+            break Ok(());
+        }
+        let r = connect(&a, &mut st, &mut saver).and_then(|mut c| {
+            backoff = Duration::from_millis(100);
+            saver.link_fd = Some(c.raw_fd());
+            let r = follow(&mut c, &mut st, &mut saver);
+            saver.link_fd = None;
+            r
+        });
+        match r {
+            Ok(()) | Err(Failure::Stop) => break Ok(()),
+            Err(Failure::Fatal(e)) => break Err(e),
+            Err(Failure::Link(e)) if !st.reached => {
+                break Err(e.context(format!("cannot replicate from {}", a.replicaof)));
+            }
+            Err(Failure::Link(e)) => {
+                wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "lost", &e);
+            }
+            Err(Failure::Retry(e)) => {
+                wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "not ready", &e);
+            }
+        }
+    };
+    // Shutdown: wait for a running child, then the final snapshot (if rules are set).
+    if let Some(d) = saver.reap(true) {
+        st.dirty = st.dirty.saturating_sub(d);
+    }
+    // After an error the data may not be what the master holds: no final snapshot.
+    let final_save = if outcome.is_err() {
+        Ok(())
+    } else if st.have_data && !saver.rules.is_empty() {
+        saver
+            .save_now(&st.ks, st.meta())
+            .context("the final snapshot failed")
+    } else {
+        if !a.quiet && !saver.rules.is_empty() {
+            eprintln!("rdbtool: no data received from the master: no snapshot written");
+        }
+        Ok(())
+    };
+    outcome?;
+    final_save?;
+    Ok(Exit::Ok)
+}
+
+/// Logs why the link is down, waits `backoff` (snapshots go on meanwhile), doubles it.
+fn wait_to_retry(
+    a: &CaptureArgs,
+    st: &mut State,
+    saver: &mut Saver,
+    backoff: &mut Duration,
+    what: &str,
+    e: &anyhow::Error,
+) {
+    if !a.quiet {
+        eprintln!(
+            "rdbtool: master {} {what}: {e:#}; reconnecting in {} ms",
+            a.replicaof,
+            backoff.as_millis()
+        );
+    }
+    // A transaction cut by the drop is discarded; the master resends it.
+    st.multi = None;
+    st.pending = 0;
+    let until = Instant::now() + *backoff;
+    while Instant::now() < until && !stop_requested() {
+        tick(st, saver);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    *backoff = (*backoff * 2).min(Duration::from_secs(5));
+}
+
+/// Loads `--load`: an RDB or an AOF.
+fn load(p: &Path) -> Result<(Keyspace, Option<Version>)> {
+    use crate::dataset::{Kind, Source, load_aof};
+    let src = Source::open(p)?;
+    match src.kind {
+        Kind::Rdb => {
+            let (ks, v) =
+                load_rdb(src.reader).with_context(|| format!("loading {}", p.display()))?;
+            Ok((ks, Some(v)))
+        }
+        Kind::Aof => {
+            let l = load_aof(&src)?;
+            Ok((l.ks, l.rdb_version))
+        }
+        Kind::Jsonl => bail!(
+            "--load {}: JSON Lines is not a dataset capture loads",
+            p.display()
+        ),
+    }
+}
+
+/// The replication id, offset and stream db a replica's snapshot records in its aux
+/// fields (`repl-id`, `repl-offset`, `repl-stream-db`), if `p` is such an RDB.
+fn repl_info(p: &Path) -> Option<(String, u64, usize)> {
+    use formats::rdb::read::Visitor;
+    /// Collects the aux fields and stops the read at the first record after them.
+    #[derive(Default)]
+    struct Aux(Vec<(Vec<u8>, Vec<u8>)>);
+    fn stop() -> formats::Error {
+        formats::Error::new(formats::ErrorKind::Invalid("aux fields read".into()))
+    }
+    impl Visitor for Aux {
+        fn aux(&mut self, k: &[u8], v: &[u8]) -> formats::Result<()> {
+            self.0.push((k.to_vec(), v.to_vec()));
+            Ok(())
+        }
+        fn select_db(&mut self, _: u64) -> formats::Result<()> {
+            Err(stop())
+        }
+        fn function(&mut self, _: &[u8]) -> formats::Result<()> {
+            Err(stop())
+        }
+        fn begin_key(&mut self, _: &formats::rdb::read::KeyInfo<'_>) -> formats::Result<()> {
+            Err(stop())
+        }
+    }
+    let f = std::fs::File::open(p).ok()?;
+    let mut aux = Aux::default();
+    let _ = formats::rdb::Reader::new(std::io::BufReader::new(f)).run(&mut aux);
+    let get = |k: &[u8]| {
+        aux.0
+            .iter()
+            .find(|(key, _)| key == k)
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    };
+    let id = get(b"repl-id").filter(|id| id.len() == REPLID_LEN)?;
+    let off = get(b"repl-offset")?.parse().ok()?;
+    let db = get(b"repl-stream-db")
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    Some((id.to_string(), off, db))
+}
+
+/// Reaps a finished snapshot child and starts one when a save rule fires.
+fn tick(st: &mut State, saver: &mut Saver) {
+    if let Some(d) = saver.reap(false) {
+        st.dirty = st.dirty.saturating_sub(d);
+    }
+    if st.have_data && saver.due(st.dirty) {
+        let meta = st.meta();
+        if let Err(e) = saver.bgsave(&st.ks, meta, st.dirty) {
+            eprintln!("rdbtool: snapshot not started: {e:#}");
+        }
+    }
+}
+
+/// A refusal during the handshake: retry on what a master says while it is not ready,
+/// stop on anything else.
+fn refused(step: &str, reply: &[u8]) -> Failure {
+    let text = String::from_utf8_lossy(reply).into_owned();
+    let e = anyhow!("the master refused {step}: {text}");
+    let transient = [
+        "-LOADING",
+        "-BUSY",
+        "-MASTERDOWN",
+        "-NOMASTERLINK",
+        "-TRYAGAIN",
+    ];
+    if transient.iter().any(|t| text.starts_with(t)) {
+        Failure::Retry(e)
+    } else {
+        Failure::Fatal(e)
+    }
+}
+
+/// A replication id as a master sends it: 40 characters.
+fn replid(b: &[u8]) -> Option<String> {
+    (b.len() == REPLID_LEN && b.iter().all(u8::is_ascii_alphanumeric))
+        .then(|| String::from_utf8_lossy(b).into_owned())
+}
+
+/// Connects and runs the handshake up to a completed full or partial resync.
+fn connect(a: &CaptureArgs, st: &mut State, saver: &mut Saver) -> Result<Conn, Failure> {
+    let mut c = Conn::connect(&a.replicaof)
+        .map_err(|e| link(anyhow!(e).context(format!("cannot connect to {}", a.replicaof))))?;
+    let r = c.request(&[b"PING"]).map_err(link)?;
+    // A master with requirepass answers PING with -NOAUTH: AUTH follows.
+    if r.starts_with(b"-") && !r.starts_with(b"-NOAUTH") && !r.starts_with(b"-NOPERM") {
+        return Err(refused("PING", &r));
+    }
+    if let Some(pw) = &a.password {
+        let mut auth: Vec<&[u8]> = vec![b"AUTH"];
+        if let Some(u) = &a.user {
+            auth.push(u.as_bytes());
+        }
+        auth.push(pw.as_bytes());
+        let r = c.request(&auth).map_err(link)?;
+        if r.starts_with(b"-") {
+            return Err(refused("AUTH", &r));
+        }
+    } else if r.starts_with(b"-") {
+        return Err(refused("PING (no --password given)", &r));
+    }
+    for args in [
+        &[&b"REPLCONF"[..], b"listening-port", b"0"][..],
+        &[b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"],
+    ] {
+        let r = c.request(args).map_err(link)?;
+        if r.starts_with(b"-NOAUTH") || r.starts_with(b"-NOPERM") {
+            return Err(refused("REPLCONF", &r));
+        }
+        if r.starts_with(b"-") && !a.quiet {
+            eprintln!(
+                "rdbtool: warning: the master does not understand {}: {}",
+                String::from_utf8_lossy(&args.join(&b' ')),
+                String::from_utf8_lossy(&r)
+            );
+        }
+    }
+    let (id, off) = if st.replid.is_empty() {
+        ("?".to_string(), "-1".to_string())
+    } else {
+        (st.replid.clone(), (st.offset + 1).to_string())
+    };
+    let r = c
+        .request(&[b"PSYNC", id.as_bytes(), off.as_bytes()])
+        .map_err(link)?;
+    if r.starts_with(b"+") {
+        st.reached = true;
+    }
+    let words: Vec<&[u8]> = r.split(|&b| b == b' ').collect();
+    match words.as_slice() {
+        [w, rest @ ..] if *w == b"+CONTINUE" => {
+            if let Some(new_id) = rest.first().and_then(|id| replid(id)) {
+                if !a.quiet && new_id != st.replid {
+                    eprintln!("the master's replication id changed to {new_id}");
+                }
+                st.replid = new_id;
+            }
+            if !a.quiet {
+                eprintln!(
+                    "partial resync with {}: continuing at offset {}",
+                    a.replicaof, st.offset
+                );
+            }
+            Ok(c)
+        }
+        [w, id, off] if *w == b"+FULLRESYNC" => {
+            let id = replid(id).ok_or_else(|| refused("PSYNC", &r))?;
+            let off: u64 = std::str::from_utf8(off)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| refused("PSYNC", &r))?;
+            full_sync(&mut c, st, saver, a.quiet)?;
+            st.replid = id;
+            st.offset = off;
+            if !a.quiet {
+                eprintln!(
+                    "full resync with {}: {} keys, replication id {}, offset {off}",
+                    a.replicaof,
+                    st.ks.key_count(),
+                    st.replid
+                );
+            }
+            Ok(c)
+        }
+        _ => Err(refused("PSYNC", &r)),
+    }
+}
+
+/// Reads the RDB payload of a full resync into a new keyspace, which replaces the old one
+/// once it is complete.
+fn full_sync(c: &mut Conn, st: &mut State, saver: &mut Saver, quiet: bool) -> Result<(), Failure> {
+    // Newlines keep the link alive while the master prepares the RDB.
+    let header = loop {
+        let line = c.read_line().map_err(link)?;
+        if !line.is_empty() {
+            break line;
+        }
+        tick(st, saver);
+    };
+    if header.starts_with(b"-") {
+        // The master could not produce its snapshot for us: a Redis replica retries.
+        return Err(Failure::Retry(anyhow!(
+            "the master aborted the full resync: {}",
+            String::from_utf8_lossy(&header)
+        )));
+    }
+    let framing = Framing::parse(&header).map_err(|e| Failure::Fatal(anyhow!(e)))?;
+    let mut p = Payload::new(c, framing);
+    let loaded = load_rdb(&mut p);
+    let (ks, version) = match loaded {
+        Ok(x) => x,
+        Err(e) => {
+            return Err(match p.link_error.take() {
+                Some(l) => link(anyhow!("{l} (during the RDB transfer)")),
+                None => Failure::Fatal(anyhow!(e).context("the master's RDB cannot be loaded")),
+            });
+        }
+    };
+    // Whatever follows the RDB's end inside the payload is not data.
+    let mut extra = 0u64;
+    let mut sink = [0u8; 8192];
+    loop {
+        match std::io::Read::read(&mut p, &mut sink) {
+            Ok(0) => break,
+            Ok(n) => extra += n as u64,
+            Err(e) => return Err(link(e)),
+        }
+    }
+    if extra > 0 && !quiet {
+        eprintln!("rdbtool: warning: {extra} bytes after the end of the master's RDB ignored");
+    }
+    st.ks = ks;
+    st.version = version;
+    st.have_data = true;
+    st.session = Session::new();
+    st.multi = None;
+    st.pending = 0;
+    // Everything is new: the next rule counts from the whole dataset.
+    st.dirty = st.dirty.saturating_add(1);
+    Ok(())
+}
+
+/// Applies the command stream until the link drops or a signal asks to stop.
+fn follow(c: &mut Conn, st: &mut State, saver: &mut Saver) -> Result<(), Failure> {
+    let ack = |c: &mut Conn, off: u64| c.send(&[b"REPLCONF", b"ACK", off.to_string().as_bytes()]);
+    // The first ACK puts a diskless replica online.
+    ack(c, st.offset).map_err(link)?;
+    let mut last_ack = Instant::now();
+    let mut last_data = Instant::now();
+    let mut ranges = Vec::new();
+    loop {
+        let mut n = 0u32;
+        loop {
+            let len = match c.next_command(&mut ranges) {
+                Ok(Some(len)) => len,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(Failure::Fatal(anyhow!(
+                        "the replication stream is malformed at offset {}: {e}",
+                        st.offset + st.pending
+                    )));
+                }
+            };
+            let buf = c.buffered();
+            let args: Vec<&[u8]> = ranges
+                .iter()
+                .map(|r| buf.get(r.clone()).unwrap_or_default())
+                .collect();
+            let getack = st.apply(&args, len)?;
+            c.consume(len);
+            if getack {
+                ack(c, st.offset).map_err(link)?;
+                last_ack = Instant::now();
+            }
+            n += 1;
+            if n.is_multiple_of(1024)
+                && (last_ack.elapsed() >= Duration::from_secs(1) || stop_requested())
+            {
+                break;
+            }
+        }
+        if stop_requested() {
+            return Err(Failure::Stop);
+        }
+        tick(st, saver);
+        if last_ack.elapsed() >= Duration::from_secs(1) {
+            ack(c, st.offset).map_err(link)?;
+            last_ack = Instant::now();
+        }
+        if !c.buffered().is_empty() && n > 0 && c.next_command(&mut ranges).ok().flatten().is_some()
+        {
+            continue;
+        }
+        match c.fill() {
+            Ok(Filled::Data) => last_data = Instant::now(),
+            Ok(Filled::Nothing) => {
+                if last_data.elapsed() > conn::REPL_TIMEOUT {
+                    return Err(link(anyhow!(
+                        "the master sent nothing for {} s",
+                        conn::REPL_TIMEOUT.as_secs()
+                    )));
+                }
+            }
+            Err(e) => return Err(link(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    fn parse(args: &[&str]) -> Result<CaptureArgs, clap::Error> {
+        let cli = crate::cli::Cli::try_parse_from(["rdbtool", "capture"].iter().chain(args))?;
+        match cli.cmd {
+            crate::cli::Command::Capture(a) => Ok(a),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn capture_arguments_take_redis_defaults() {
+        crate::cli::Cli::command().debug_assert();
+        let a = parse(&["--replicaof", "h:1"]).unwrap();
+        assert_eq!(a.dir, Path::new("."));
+        assert_eq!(a.dbfilename, "dump.rdb");
+        assert_eq!(
+            SaveRules::parse(&a.save).unwrap().0,
+            vec![(3600, 1), (300, 100), (60, 10000)]
+        );
+        assert!(parse(&[]).is_err(), "--replicaof is required");
+        assert!(parse(&["--replicaof", "h:1", "--user", "u"]).is_err());
+    }
+
+    fn state() -> State {
+        State {
+            ks: Keyspace::default(),
+            have_data: true,
+            session: Session::new(),
+            multi: None,
+            replid: String::new(),
+            offset: 100,
+            pending: 0,
+            version: REDIS70,
+            dirty: 0,
+            skip_unknown: false,
+            warned: BTreeSet::new(),
+            reached: false,
+        }
+    }
+
+    #[test]
+    fn capture_offsets_count_every_byte_and_a_transaction_only_at_exec() {
+        let mut st = state();
+        assert!(!st.apply(&[b"PING"], 14).ok().unwrap());
+        assert_eq!(st.offset, 114);
+        st.apply(&[b"MULTI"], 15).ok().unwrap();
+        st.apply(&[b"SET", b"k", b"v"], 29).ok().unwrap();
+        assert_eq!(st.offset, 114, "an open transaction is not acknowledged");
+        assert_eq!(st.ks.key_count(), 0);
+        st.apply(&[b"EXEC"], 14).ok().unwrap();
+        assert_eq!(st.offset, 114 + 15 + 29 + 14);
+        assert_eq!(st.ks.key_count(), 1);
+        assert_eq!(st.dirty, 1);
+        assert!(st.apply(&[b"REPLCONF", b"GETACK", b"*"], 37).ok().unwrap());
+        st.apply(&[b"SELECT", b"3"], 20).ok().unwrap();
+        assert_eq!((st.session.db, st.dirty), (3, 1), "SELECT is not a change");
+
+        match st.apply(&[b"NOSUCHCMD"], 20) {
+            Err(Failure::Fatal(e)) => assert!(e.to_string().contains("NOSUCHCMD"), "{e}"),
+            _ => panic!("an unknown command must stop capture"),
+        }
+        st.skip_unknown = true;
+        st.apply(&[b"NOSUCHCMD"], 20).ok().unwrap();
+        match st.apply(&[b"EXEC"], 14) {
+            Err(Failure::Fatal(e)) => assert!(e.to_string().contains("EXEC without MULTI")),
+            _ => panic!("EXEC without MULTI must stop capture"),
+        }
+    }
+}
