@@ -345,10 +345,59 @@ pub struct DiffArgs {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn sizes_are_read_as_redis_reads_them() {
+        use super::memory_size;
+        assert_eq!(memory_size("64mb"), Ok(64 << 20));
+        assert_eq!(memory_size("1K"), Ok(1000));
+        assert_eq!(memory_size("1gb"), Ok(1 << 30));
+        assert_eq!(memory_size("123"), Ok(123));
+        assert!(memory_size("1tb").is_err());
+        assert!(memory_size("mb").is_err());
+    }
+
+    #[test]
     fn cli_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+}
+
+/// `yes` or `no`, as redis.conf spells booleans.
+fn yes_no(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(format!("{s:?}: expected yes or no")),
+    }
+}
+
+fn fsync_policy(s: &str) -> Result<formats::aof::live::Fsync, String> {
+    formats::aof::live::Fsync::parse(s)
+        .ok_or_else(|| format!("{s:?}: expected always, everysec or no"))
+}
+
+/// A size as redis.conf takes it (`memtoull`): a number with an optional unit, k/m/g
+/// (powers of 1000) or kb/mb/gb (powers of 1024), any case.
+pub fn memory_size(s: &str) -> Result<u64, String> {
+    let lower = s.trim().to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (num, unit) = lower.split_at(split);
+    let mul: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return Err(format!("{s:?}: unknown unit (b, k, kb, m, mb, g, gb)")),
+    };
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mul))
+        .ok_or_else(|| format!("{s:?}: not a size"))
 }
 
 #[derive(Debug, Args)]
@@ -377,6 +426,30 @@ pub struct CaptureArgs {
     /// replication id and offset: the master is then asked only for what was missed.
     #[arg(long, value_name = "DATASET")]
     pub load: Option<PathBuf>,
+    /// Keep an AOF of what is applied, as `appendonly yes`: a Redis 7 multi-part
+    /// directory (--appenddirname in --dir) that Redis loads, rewritten in a forked
+    /// child after every full resync and when it grows.
+    #[arg(long, value_name = "yes|no", default_value = "no", value_parser = yes_no, action = clap::ArgAction::Set)]
+    pub appendonly: bool,
+    /// When the AOF is fsynced: always (every batch of commands), everysec, no.
+    #[arg(long, value_name = "POLICY", default_value = "everysec", value_parser = fsync_policy)]
+    pub appendfsync: formats::aof::live::Fsync,
+    /// The AOF directory's name, in --dir.
+    #[arg(long, value_name = "NAME", default_value = "appendonlydir")]
+    pub appenddirname: String,
+    /// The AOF files' name prefix.
+    #[arg(long, value_name = "NAME", default_value = "appendonly.aof")]
+    pub appendfilename: String,
+    /// The AOF base as an RDB (yes) or as RESP commands (no).
+    #[arg(long, value_name = "yes|no", default_value = "yes", value_parser = yes_no, action = clap::ArgAction::Set)]
+    pub aof_use_rdb_preamble: bool,
+    /// Rewrite the AOF when it grew by this many percent since the last rewrite (0:
+    /// never automatically).
+    #[arg(long, value_name = "PERCENT", default_value_t = 100)]
+    pub auto_aof_rewrite_percentage: u64,
+    /// ... and is at least this big (bytes, or with a unit as Redis takes it: 64mb).
+    #[arg(long, value_name = "SIZE", default_value = "64mb", value_parser = memory_size)]
+    pub auto_aof_rewrite_min_size: u64,
     /// Skip commands the engine does not know (with a warning) instead of stopping.
     #[arg(long)]
     pub skip_unknown: bool,

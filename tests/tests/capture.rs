@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use e2e::bin::{rdbtool, run_full};
+use e2e::bin::{copy_dir, rdbtool, run_full};
 use e2e::populate::Rng;
 use e2e::server::info_map;
 use e2e::{Client, PopulateOpts, Server, ServerKind, populate};
@@ -318,6 +318,15 @@ fn follow_master(diskless: bool, seed: u64) {
             dir.to_str().expect("utf-8 path"),
             "--save",
             "1 1",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            if diskless { "always" } else { "everysec" },
+            // Small, so that the AOF is rewritten during the workload.
+            "--auto-aof-rewrite-min-size",
+            "64kb",
+            "--auto-aof-rewrite-percentage",
+            "10",
         ],
         work.path().join("capture.err"),
     );
@@ -356,11 +365,35 @@ fn follow_master(diskless: bool, seed: u64) {
     assert_eq!(code, 0, "capture's exit code after SIGTERM:\n{log}");
     assert!(log.contains("partial resync with"), "{log}");
     assert!(log.contains("snapshot saved: "), "{log}");
-    let left: Vec<_> = fs::read_dir(&dir)
+    let mut left: Vec<_> = fs::read_dir(&dir)
         .expect("read dir")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert_eq!(left, vec!["dump.rdb"], "only the snapshot is left in --dir");
+    left.sort();
+    assert_eq!(
+        left,
+        vec!["appendonlydir", "dump.rdb"],
+        "only the snapshot and the AOF are left in --dir"
+    );
+    // The AOF: rewritten after the full resync and as it grew; Redis loads it.
+    let rewrites = log.matches("AOF rewritten: ").count();
+    assert!(rewrites >= 2, "{rewrites} AOF rewrite(s):\n{log}");
+    let aof_copy = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &dir.join("appendonlydir"),
+        &aof_copy.path().join("appendonlydir"),
+    );
+    let from_aof = Server::start_in(
+        ServerKind::Redis70,
+        aof_copy,
+        &["--appendonly", "yes", "--appenddirname", "appendonlydir"],
+    );
+    assert_eq!(
+        digest(&mut from_aof.client()),
+        want,
+        "the AOF does not have the master's data\n{log}"
+    );
+    drop(from_aof);
 
     let fresh = Server::start_with_rdb(ServerKind::Redis70, &snap, &[]);
     assert_eq!(

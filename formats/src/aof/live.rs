@@ -282,6 +282,12 @@ impl LiveAof {
         Ok(())
     }
 
+    /// Writes what is buffered and fsyncs, whatever the policy (at shutdown).
+    pub fn sync_all(&mut self) -> io::Result<()> {
+        self.flush()?;
+        self.sync()
+    }
+
     /// Called about once a second: flushes and fsyncs under `everysec`.
     pub fn tick(&mut self) -> io::Result<()> {
         self.flush()

@@ -10,6 +10,8 @@
 //!
 //! Everything runs on the main thread (the snapshot child is forked from it).
 
+mod aof;
+mod child;
 mod conn;
 mod snapshot;
 
@@ -18,12 +20,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use formats::aof::live::LiveAof;
 use formats::cli::Exit;
 use formats::cli::interrupt;
 use formats::engine::{ExecError, Keyspace, Session, load_rdb};
 use formats::rdb::{Flavor, Version};
 
 use crate::cli::CaptureArgs;
+use aof::Aof;
 use conn::{Conn, Filled, Framing, Payload};
 use snapshot::{Meta, SaveRules, Saver};
 
@@ -75,6 +79,8 @@ struct State {
     /// Whether the master ever answered PSYNC: until then a link error stops capture
     /// (a wrong address should not be retried forever); after, it is retried.
     reached: bool,
+    /// `--appendonly yes`.
+    aof: Option<Aof>,
 }
 
 /// Length of a replication id (`CONFIG_RUN_ID_SIZE`).
@@ -124,9 +130,18 @@ impl State {
                     let queued = self.multi.take().ok_or_else(|| {
                         Failure::Fatal(anyhow!("the master sent EXEC without MULTI"))
                     })?;
+                    // In the AOF as one transaction, as Redis writes it.
+                    let db = self.session.db as u64;
+                    if let Some(a) = &mut self.aof {
+                        a.live.append(db, &[b"MULTI"]);
+                    }
                     for cmd in queued {
                         let a: Vec<&[u8]> = cmd.iter().map(Vec::as_slice).collect();
                         self.execute(&a)?;
+                    }
+                    let db = self.session.db as u64;
+                    if let Some(a) = &mut self.aof {
+                        a.live.append(db, &[b"EXEC"]);
                     }
                 }
                 _ => {
@@ -153,6 +168,9 @@ impl State {
             Ok(()) => {
                 if !is_select {
                     self.dirty += 1;
+                    if let Some(a) = &mut self.aof {
+                        a.live.append(self.session.db as u64, args);
+                    }
                 }
                 Ok(())
             }
@@ -205,6 +223,7 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
         skip_unknown: a.skip_unknown,
         warned: BTreeSet::new(),
         reached: false,
+        aof: None,
     };
     if let Some(p) = &a.load {
         let (ks, v) = load(p)?;
@@ -227,6 +246,25 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
                 ))
             );
         }
+    }
+    if a.appendonly {
+        let dir = a.dir.join(&a.appenddirname);
+        let mut live = LiveAof::open(
+            &dir,
+            &a.appendfilename,
+            a.appendfsync,
+            a.aof_use_rdb_preamble,
+        )
+        .with_context(|| format!("cannot open the AOF in {}", dir.display()))?;
+        // What is on disk stays until a base of this run's data replaces it.
+        live.reset()
+            .with_context(|| format!("cannot write the AOF in {}", dir.display()))?;
+        st.aof = Some(Aof::new(
+            live,
+            a.auto_aof_rewrite_percentage,
+            a.auto_aof_rewrite_min_size,
+            a.quiet,
+        ));
     }
     let mut saver = Saver::new(a.dir.clone(), a.dbfilename.clone(), rules, a.quiet);
     let mut backoff = Duration::from_millis(100);
@@ -259,6 +297,7 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
     if let Some(d) = saver.reap(true) {
         st.dirty = st.dirty.saturating_sub(d);
     }
+    let aof_done = finish_aof(&mut st, &saver);
     // After an error the data may not be what the master holds: no final snapshot.
     let final_save = if outcome.is_err() {
         Ok(())
@@ -274,7 +313,28 @@ pub fn run(a: CaptureArgs) -> Result<Exit> {
     };
     outcome?;
     final_save?;
+    aof_done?;
     Ok(Exit::Ok)
+}
+
+/// At shutdown: a running rewrite is waited for; an AOF that has no base of this run's
+/// data yet gets one (the directory must hold the whole dataset); then everything is
+/// written and fsynced.
+fn finish_aof(st: &mut State, saver: &Saver) -> Result<()> {
+    let Some(a) = &mut st.aof else {
+        return Ok(());
+    };
+    a.reap(true);
+    if st.have_data && !a.live.has_base() {
+        a.start(&st.ks, saver.link_fd)
+            .context("the final AOF rewrite could not start")?;
+        a.reap(true);
+    }
+    a.live.sync_all().context("writing the AOF")?;
+    if st.have_data && !a.live.has_base() {
+        bail!("the AOF has no complete base: the final rewrite failed");
+    }
+    Ok(())
 }
 
 /// Logs why the link is down, waits `backoff` (snapshots go on meanwhile), doubles it.
@@ -372,7 +432,22 @@ fn tick(st: &mut State, saver: &mut Saver) {
     if let Some(d) = saver.reap(false) {
         st.dirty = st.dirty.saturating_sub(d);
     }
-    if st.have_data && saver.due(st.dirty) {
+    if let Some(a) = &mut st.aof {
+        a.reap(false);
+        if let Err(e) = a.live.flush() {
+            eprintln!("rdbtool: writing the AOF: {e}");
+        }
+        // One child at a time; a rewrite waits for a snapshot, as Redis schedules it.
+        if st.have_data
+            && !saver.busy()
+            && a.due()
+            && let Err(e) = a.start(&st.ks, saver.link_fd)
+        {
+            eprintln!("rdbtool: AOF rewrite not started: {e:#}");
+        }
+    }
+    let aof_busy = st.aof.as_ref().is_some_and(Aof::busy);
+    if st.have_data && !aof_busy && saver.due(st.dirty) {
         let meta = st.meta();
         if let Err(e) = saver.bgsave(&st.ks, meta, st.dirty) {
             eprintln!("rdbtool: snapshot not started: {e:#}");
@@ -540,6 +615,15 @@ fn full_sync(c: &mut Conn, st: &mut State, saver: &mut Saver, quiet: bool) -> Re
     st.ks = ks;
     st.version = version;
     st.have_data = true;
+    // The AOF on disk describes the old data: a new base replaces it.
+    if let Some(a) = &mut st.aof {
+        // A rewrite of the old data is of no use any more.
+        a.abort();
+        a.live
+            .reset()
+            .map_err(|e| Failure::Fatal(anyhow!(e).context("writing the AOF")))?;
+        a.schedule();
+    }
     st.session = Session::new();
     st.multi = None;
     st.pending = 0;
@@ -655,7 +739,38 @@ mod tests {
             skip_unknown: false,
             warned: BTreeSet::new(),
             reached: false,
+            aof: None,
         }
+    }
+
+    #[test]
+    fn capture_writes_applied_commands_to_the_aof_with_transactions_whole() {
+        use formats::aof::live::Fsync;
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("appendonlydir");
+        let mut st = state();
+        let live = LiveAof::open(&dir, "appendonly.aof", Fsync::Always, true).unwrap();
+        st.aof = Some(Aof::new(live, 100, 1 << 20, true));
+        for cmd in [
+            &[&b"SELECT"[..], b"2"][..],
+            &[b"SET", b"a", b"1"],
+            &[b"PING"],
+            &[b"MULTI"],
+            &[b"INCR", b"a"],
+            &[b"SET", b"b", b"x"],
+            &[b"EXEC"],
+        ] {
+            st.apply(cmd, 10).ok().unwrap();
+        }
+        let a = st.aof.as_mut().unwrap();
+        a.live.flush().unwrap();
+        let text = std::fs::read(dir.join("temp-appendonly.aof.incr")).unwrap();
+        let text = String::from_utf8(text).unwrap().replace("\r\n", " ");
+        assert_eq!(
+            text,
+            "*2 $6 SELECT $1 2 *3 $3 SET $1 a $1 1 *1 $5 MULTI *2 $4 INCR $1 a \
+             *3 $3 SET $1 b $1 x *1 $4 EXEC "
+        );
     }
 
     #[test]

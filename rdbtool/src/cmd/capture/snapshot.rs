@@ -1,16 +1,8 @@
 //! Snapshots as BGSAVE takes them: `fork()`, the child writes the keyspace of the
 //! instant of the fork to `temp-<pid>.rdb`, fsyncs it, renames it over the target and
 //! fsyncs the folder, then `_exit`s; the parent goes on applying the stream and reaps the
-//! child without blocking. One child at a time; the save rules are Redis's `save`.
-//!
-//! Fork safety: the process is single-threaded (nothing in `capture` starts a thread,
-//! and the signal handlers only set a flag), so no lock can be held by another thread at
-//! the fork; the thread count is checked in `/proc/self/task` before each fork, and a
-//! second thread makes the snapshot fail instead. The child only allocates, writes its
-//! own file and `_exit`s (no destructors, no atexit handlers, no flush of buffers it
-//! shares with the parent).
-// fork, waitpid and _exit have no safe wrapper in std.
-#![allow(unsafe_code)]
+//! child without blocking ([`super::child`]). One child at a time (snapshot or AOF
+//! rewrite); the save rules are Redis's `save`.
 
 use std::fs;
 use std::io::BufWriter;
@@ -22,6 +14,8 @@ use formats::engine::Keyspace;
 use formats::engine::write::{Output, write_rdb};
 use formats::rdb::write::{Rules, WriterOptions, default_release};
 use formats::rdb::{Flavor, Version};
+
+use super::child::{Reaped, fork_child, reap};
 
 /// Redis's `CONFIG_BGSAVE_RETRY_DELAY`: after a failed snapshot, the rules wait this
 /// long before trying again.
@@ -99,6 +93,11 @@ pub struct Saver {
 }
 
 impl Saver {
+    /// Whether a snapshot child runs.
+    pub fn busy(&self) -> bool {
+        self.child.is_some()
+    }
+
     pub fn new(dir: PathBuf, name: String, rules: SaveRules, quiet: bool) -> Saver {
         Saver {
             dir,
@@ -132,30 +131,15 @@ impl Saver {
             bail!("a snapshot is already being written");
         }
         self.last_try = Some(Instant::now());
-        #[cfg(not(test))]
-        if let Some(n) = threads().filter(|&n| n > 1) {
-            self.last_ok = false;
-            bail!("refusing to fork with {n} threads: the child could inherit a held lock");
-        }
-        let t0 = Instant::now();
-        // SAFETY: the process has one thread (see the module docs); the child only runs
-        // `child_main`, which ends in `_exit`.
-        let pid = unsafe { libc::fork() };
-        if pid < 0 {
-            self.last_ok = false;
-            bail!("fork failed: {}", std::io::Error::last_os_error());
-        }
-        if pid == 0 {
-            if let Some(fd) = self.link_fd {
-                // SAFETY: closes the child's copy of the socket; the parent's is untouched.
-                unsafe { libc::close(fd) };
-            }
-            child_main(ks, &self.dir, &self.name, &meta);
-        }
+        let (dir, name) = (&self.dir, &self.name);
+        let f = fork_child(self.link_fd, "snapshot", || {
+            write_snapshot(ks, dir, name, &meta, std::process::id())
+        })
+        .inspect_err(|_| self.last_ok = false)?;
         self.child = Some(Child {
-            pid,
+            pid: f.pid,
             meta,
-            fork_us: t0.elapsed().as_micros(),
+            fork_us: f.fork_us,
             dirty_at_fork: dirty,
         });
         Ok(())
@@ -165,39 +149,22 @@ impl Saver {
     /// snapshot covered when it succeeded, so the caller subtracts them from its count.
     pub fn reap(&mut self, block: bool) -> Option<u64> {
         let c = self.child.as_ref()?;
-        let mut status: libc::c_int = 0;
-        let flags = if block { 0 } else { libc::WNOHANG };
-        let r = loop {
-            // SAFETY: waitpid on our own child with a valid status pointer.
-            let r = unsafe { libc::waitpid(c.pid, &mut status, flags) };
-            if r < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            break r;
-        };
-        if r == 0 {
+        let r = reap(c.pid, block);
+        if r == Reaped::Running {
             return None;
         }
         let c = self.child.take()?;
-        let ok = r == c.pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-        if ok {
-            self.done(&c.meta, c.fork_us);
-            Some(c.dirty_at_fork)
-        } else {
+        if let Reaped::Failed(how) = r {
             self.last_ok = false;
             let _ = fs::remove_file(self.dir.join(temp_name(c.pid as u32)));
-            let how = if r < 0 {
-                format!("waitpid: {}", std::io::Error::last_os_error())
-            } else if libc::WIFSIGNALED(status) {
-                format!("killed by signal {}", libc::WTERMSIG(status))
-            } else {
-                format!("exit status {}", libc::WEXITSTATUS(status))
-            };
             eprintln!(
                 "rdbtool: snapshot failed ({how}); {} is unchanged",
                 self.target().display()
             );
             None
+        } else {
+            self.done(&c.meta, c.fork_us);
+            Some(c.dirty_at_fork)
         }
     }
 
@@ -233,33 +200,8 @@ impl Saver {
     }
 }
 
-/// This process's thread count (Linux), if known. (Unit tests run on the test harness's
-/// threads, so the check is left out of them.)
-#[cfg(not(test))]
-fn threads() -> Option<usize> {
-    fs::read_dir("/proc/self/task").ok().map(Iterator::count)
-}
-
 fn temp_name(pid: u32) -> String {
     format!("temp-{pid}.rdb")
-}
-
-/// The child: write, then `_exit` with 0 on success, 1 on failure. Never returns.
-fn child_main(ks: &Keyspace, dir: &Path, name: &str, meta: &Meta) -> ! {
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        write_snapshot(ks, dir, name, meta, std::process::id())
-    }));
-    let code = match r {
-        Ok(Ok(())) => 0,
-        Ok(Err(e)) => {
-            eprintln!("rdbtool: snapshot child: {e:#}");
-            1
-        }
-        Err(_) => 1,
-    };
-    // SAFETY: ends the child without running destructors or atexit handlers, as a
-    // forked child must.
-    unsafe { libc::_exit(code) }
 }
 
 /// Writes `ks` to `dir/temp-<pid>.rdb`, fsyncs it, renames it over `dir/name` and
