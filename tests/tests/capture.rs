@@ -885,3 +885,68 @@ fn capture_survives_kill_9_of_the_snapshot_child_and_of_itself() {
     // Which of the last writes it holds depends on when the rule fired.
     assert!(fresh.client().cmd_int(&[b"DBSIZE"]) >= 300_000);
 }
+
+/// kill -9 of capture at moments spread over a workload with frequent AOF rewrites and
+/// snapshots: the AOF directory always loads in Redis 7.0 with the data of the base at
+/// least, and a restarted capture on the same directory goes on with it.
+#[test]
+fn capture_aof_loads_after_kill_9_at_any_moment() {
+    let master = Server::start(ServerKind::Redis70, &[]);
+    let mut mc = master.client();
+    mc.cmd_ok(&[b"DEBUG", b"POPULATE", b"50000", b"key", b"32"]);
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path().join("out");
+    fs::create_dir(&dir).expect("mkdir");
+    let d = dir.to_str().expect("utf-8 path");
+    let addr = format!("127.0.0.1:{}", master.port());
+    let mut r = Rng::new(0xCA9_0003);
+    for (round, ms) in [150u64, 450, 800, 1300].into_iter().enumerate() {
+        let mut cap = Capture::start(
+            &[
+                "--replicaof",
+                &addr,
+                "--dir",
+                d,
+                "--save",
+                "1 1",
+                "--appendonly",
+                "yes",
+                "--auto-aof-rewrite-min-size",
+                "16kb",
+                "--auto-aof-rewrite-percentage",
+                "1",
+            ],
+            work.path().join(format!("capture-{round}.err")),
+        );
+        let until = Instant::now() + Duration::from_secs(30);
+        while !cap.log().contains("AOF rewritten") {
+            cap.assert_running();
+            assert!(Instant::now() < until, "no AOF base:\n{}", cap.log());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let stop_at = Instant::now() + Duration::from_millis(ms);
+        while Instant::now() < stop_at {
+            mc.pipeline(&batch(&mut r, 100));
+        }
+        let mut c = cap.child.take().expect("running");
+        kill9(c.id());
+        let _ = c.wait();
+        // An orphaned child ends on its own; its temporary file is never loaded.
+        std::thread::sleep(Duration::from_millis(300));
+        let copy = tempfile::tempdir().expect("tempdir");
+        copy_dir(
+            &dir.join("appendonlydir"),
+            &copy.path().join("appendonlydir"),
+        );
+        let s = Server::start_in(
+            ServerKind::Redis70,
+            copy,
+            &["--appendonly", "yes", "--appenddirname", "appendonlydir"],
+        );
+        let keys = s.client().cmd_int(&[b"DBSIZE"]);
+        assert!(
+            keys >= 50_000,
+            "round {round} (kill after {ms} ms): the AOF loads with {keys} keys"
+        );
+    }
+}
