@@ -363,7 +363,7 @@ mod tests {
 }
 
 /// `yes` or `no`, as redis.conf spells booleans.
-fn yes_no(s: &str) -> Result<bool, String> {
+pub fn yes_no(s: &str) -> Result<bool, String> {
     match s.to_ascii_lowercase().as_str() {
         "yes" => Ok(true),
         "no" => Ok(false),
@@ -371,7 +371,7 @@ fn yes_no(s: &str) -> Result<bool, String> {
     }
 }
 
-fn fsync_policy(s: &str) -> Result<formats::aof::live::Fsync, String> {
+pub fn fsync_policy(s: &str) -> Result<formats::aof::live::Fsync, String> {
     formats::aof::live::Fsync::parse(s)
         .ok_or_else(|| format!("{s:?}: expected always, everysec or no"))
 }
@@ -402,54 +402,62 @@ pub fn memory_size(s: &str) -> Result<u64, String> {
 
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
-    /// The master to follow, as HOST:PORT.
+    /// The master to follow, as HOST:PORT (or `replicaof` in --config).
     #[arg(long, value_name = "HOST:PORT")]
-    pub replicaof: String,
-    /// AUTH user (ACL); needs --password.
-    #[arg(long, value_name = "U", requires = "password")]
+    pub replicaof: Option<String>,
+    /// AUTH user (ACL, `masteruser`); needs a password.
+    #[arg(long, value_name = "U")]
     pub user: Option<String>,
     /// AUTH password (masterauth).
     #[arg(long, value_name = "P")]
     pub password: Option<String>,
-    /// Folder of the snapshots (and of their temporary files).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
-    /// File name of the snapshot in --dir.
-    #[arg(long, value_name = "NAME", default_value = "dump.rdb")]
-    pub dbfilename: String,
+    /// Folder of the snapshots, their temporary files and the AOF directory (default `.`).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// File name of the snapshot in --dir (default `dump.rdb`).
+    #[arg(long, value_name = "NAME")]
+    pub dbfilename: Option<String>,
     /// Save rules: pairs of "SECONDS CHANGES" (a snapshot when at least CHANGES writes
     /// were applied and more than SECONDS have passed since the last one); "" for none
-    /// (then no final snapshot either).
-    #[arg(long, value_name = "RULES", default_value = "3600 1 300 100 60 10000")]
-    pub save: String,
+    /// (then no final snapshot either). Default: Redis's, "3600 1 300 100 60 10000".
+    #[arg(long, value_name = "RULES")]
+    pub save: Option<String>,
     /// Start from this dataset (an RDB or an AOF). A snapshot capture wrote records the
     /// replication id and offset: the master is then asked only for what was missed.
     #[arg(long, value_name = "DATASET")]
     pub load: Option<PathBuf>,
     /// Keep an AOF of what is applied, as `appendonly yes`: a Redis 7 multi-part
     /// directory (--appenddirname in --dir) that Redis loads, rewritten in a forked
-    /// child after every full resync and when it grows.
-    #[arg(long, value_name = "yes|no", default_value = "no", value_parser = yes_no, action = clap::ArgAction::Set)]
-    pub appendonly: bool,
-    /// When the AOF is fsynced: always (every batch of commands), everysec, no.
-    #[arg(long, value_name = "POLICY", default_value = "everysec", value_parser = fsync_policy)]
-    pub appendfsync: formats::aof::live::Fsync,
-    /// The AOF directory's name, in --dir.
-    #[arg(long, value_name = "NAME", default_value = "appendonlydir")]
-    pub appenddirname: String,
-    /// The AOF files' name prefix.
-    #[arg(long, value_name = "NAME", default_value = "appendonly.aof")]
-    pub appendfilename: String,
-    /// The AOF base as an RDB (yes) or as RESP commands (no).
-    #[arg(long, value_name = "yes|no", default_value = "yes", value_parser = yes_no, action = clap::ArgAction::Set)]
-    pub aof_use_rdb_preamble: bool,
+    /// child after every full resync and when it grows (default no).
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub appendonly: Option<bool>,
+    /// When the AOF is fsynced: always (every batch of commands), everysec (default), no.
+    #[arg(long, value_name = "POLICY", value_parser = fsync_policy)]
+    pub appendfsync: Option<formats::aof::live::Fsync>,
+    /// The AOF directory's name, in --dir (default `appendonlydir`).
+    #[arg(long, value_name = "NAME")]
+    pub appenddirname: Option<String>,
+    /// The AOF files' name prefix (default `appendonly.aof`).
+    #[arg(long, value_name = "NAME")]
+    pub appendfilename: Option<String>,
+    /// The AOF base as an RDB (yes, the default) or as RESP commands (no).
+    #[arg(long, value_name = "yes|no", value_parser = yes_no)]
+    pub aof_use_rdb_preamble: Option<bool>,
     /// Rewrite the AOF when it grew by this many percent since the last rewrite (0:
-    /// never automatically).
-    #[arg(long, value_name = "PERCENT", default_value_t = 100)]
-    pub auto_aof_rewrite_percentage: u64,
-    /// ... and is at least this big (bytes, or with a unit as Redis takes it: 64mb).
-    #[arg(long, value_name = "SIZE", default_value = "64mb", value_parser = memory_size)]
-    pub auto_aof_rewrite_min_size: u64,
+    /// never automatically; default 100).
+    #[arg(long, value_name = "PERCENT")]
+    pub auto_aof_rewrite_percentage: Option<u64>,
+    /// ... and is at least this big (bytes, or with a unit as Redis takes it; default
+    /// 64mb).
+    #[arg(long, value_name = "SIZE", value_parser = memory_size)]
+    pub auto_aof_rewrite_min_size: Option<u64>,
+    /// Read these settings from a redis.conf-style file (`replicaof HOST PORT`,
+    /// `masteruser`, `masterauth`, `dir`, `dbfilename`, `save`, `appendonly`,
+    /// `appendfsync`, `appenddirname`, `appendfilename`, `aof-use-rdb-preamble`,
+    /// `auto-aof-rewrite-percentage`, `auto-aof-rewrite-min-size`; other directives are
+    /// ignored); flags given on the command line win.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Skip commands the engine does not know (with a warning) instead of stopping.
     #[arg(long)]
     pub skip_unknown: bool,

@@ -310,24 +310,41 @@ fn follow_master(diskless: bool, seed: u64) {
     let copies_dir = work.path().join("copies");
     fs::create_dir(&copies_dir).expect("mkdir");
     let addr = format!("127.0.0.1:{}", master.port());
+    let d = dir.to_str().expect("utf-8 path");
+    // The diskless run takes flags, the disk-based one the same settings (and a few a
+    // Redis config has that capture ignores) from a redis.conf-style file.
+    let conf = work.path().join("capture.conf");
+    fs::write(
+        &conf,
+        format!(
+            "# capture settings\nport 7777\nreplicaof {} {}\ndir \"{d}\"\nsave 1 1\n\
+             appendonly yes\nappendfsync everysec\nmaxmemory 1gb\n\
+             auto-aof-rewrite-min-size 64kb\nauto-aof-rewrite-percentage 10\n",
+            "127.0.0.1",
+            master.port()
+        ),
+    )
+    .expect("write the config");
+    let flags = [
+        "--replicaof",
+        &addr,
+        "--dir",
+        d,
+        "--save",
+        "1 1",
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        // Small, so that the AOF is rewritten during the workload.
+        "--auto-aof-rewrite-min-size",
+        "64kb",
+        "--auto-aof-rewrite-percentage",
+        "10",
+    ];
+    let from_file = ["--config", conf.to_str().expect("utf-8 path")];
     let mut cap = Capture::start(
-        &[
-            "--replicaof",
-            &addr,
-            "--dir",
-            dir.to_str().expect("utf-8 path"),
-            "--save",
-            "1 1",
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            if diskless { "always" } else { "everysec" },
-            // Small, so that the AOF is rewritten during the workload.
-            "--auto-aof-rewrite-min-size",
-            "64kb",
-            "--auto-aof-rewrite-percentage",
-            "10",
-        ],
+        if diskless { &flags[..] } else { &from_file[..] },
         work.path().join("capture.err"),
     );
 

@@ -12,6 +12,7 @@
 
 mod aof;
 mod child;
+mod config;
 mod conn;
 mod snapshot;
 
@@ -28,6 +29,7 @@ use formats::rdb::{Flavor, Version};
 
 use crate::cli::CaptureArgs;
 use aof::Aof;
+use config::Settings;
 use conn::{Conn, Filled, Framing, Payload};
 use snapshot::{Meta, SaveRules, Saver};
 
@@ -195,7 +197,8 @@ impl State {
     }
 }
 
-pub fn run(a: CaptureArgs) -> Result<Exit> {
+pub fn run(args: CaptureArgs) -> Result<Exit> {
+    let a = Settings::resolve(args)?;
     interrupt::install();
     let rules = SaveRules::parse(&a.save)?;
     if !a.replicaof.contains(':') {
@@ -339,7 +342,7 @@ fn finish_aof(st: &mut State, saver: &Saver) -> Result<()> {
 
 /// Logs why the link is down, waits `backoff` (snapshots go on meanwhile), doubles it.
 fn wait_to_retry(
-    a: &CaptureArgs,
+    a: &Settings,
     st: &mut State,
     saver: &mut Saver,
     backoff: &mut Duration,
@@ -481,7 +484,7 @@ fn replid(b: &[u8]) -> Option<String> {
 }
 
 /// Connects and runs the handshake up to a completed full or partial resync.
-fn connect(a: &CaptureArgs, st: &mut State, saver: &mut Saver) -> Result<Conn, Failure> {
+fn connect(a: &Settings, st: &mut State, saver: &mut Saver) -> Result<Conn, Failure> {
     let mut c = Conn::connect(&a.replicaof)
         .map_err(|e| link(anyhow!(e).context(format!("cannot connect to {}", a.replicaof))))?;
     let r = c.request(&[b"PING"]).map_err(link)?;
@@ -714,15 +717,20 @@ mod tests {
     #[test]
     fn capture_arguments_take_redis_defaults() {
         crate::cli::Cli::command().debug_assert();
-        let a = parse(&["--replicaof", "h:1"]).unwrap();
+        let a = Settings::resolve(parse(&["--replicaof", "h:1"]).unwrap()).unwrap();
         assert_eq!(a.dir, Path::new("."));
         assert_eq!(a.dbfilename, "dump.rdb");
         assert_eq!(
             SaveRules::parse(&a.save).unwrap().0,
             vec![(3600, 1), (300, 100), (60, 10000)]
         );
-        assert!(parse(&[]).is_err(), "--replicaof is required");
-        assert!(parse(&["--replicaof", "h:1", "--user", "u"]).is_err());
+        assert!(!a.appendonly);
+        assert_eq!(a.auto_aof_rewrite_min_size, 64 << 20);
+        assert!(
+            Settings::resolve(parse(&[]).unwrap()).is_err(),
+            "--replicaof is required"
+        );
+        assert!(Settings::resolve(parse(&["--replicaof", "h:1", "--user", "u"]).unwrap()).is_err());
     }
 
     fn state() -> State {
