@@ -382,6 +382,14 @@ fn follow_master(diskless: bool, seed: u64) {
     assert_eq!(code, 0, "capture's exit code after SIGTERM:\n{log}");
     assert!(log.contains("partial resync with"), "{log}");
     assert!(log.contains("snapshot saved: "), "{log}");
+    // Each child reports what the fork cost in copied pages.
+    assert!(log.contains(" kB"), "no copy-on-write reported:\n{log}");
+    assert!(
+        log.lines()
+            .filter(|l| l.starts_with("snapshot saved") || l.starts_with("AOF rewritten"))
+            .all(|l| l.contains(", copy-on-write ")),
+        "{log}"
+    );
     let mut left: Vec<_> = fs::read_dir(&dir)
         .expect("read dir")
         .map(|e| e.expect("entry").file_name())

@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result, bail};
 use formats::aof::live::{LiveAof, Rewrite, write_base};
 use formats::engine::Keyspace;
 
-use super::child::{Forked, Reaped, fork_child, kill, reap};
+use super::child::{Forked, Reaped, cow_text, fork_child, kill, reap};
 
 /// After a failed rewrite, an automatic one waits this long (Redis's
 /// `AOF_REWRITE_RETRY_DELAY`... 10 seconds in `serverCron`'s `aof_rewrite_scheduled`).
@@ -30,6 +30,8 @@ pub struct Aof {
     last_try: Option<Instant>,
     pub rewrites: u64,
     pub latest_fork_us: u128,
+    /// Copy-on-write bytes the last rewrite's child reported (`aof_last_cow_size`).
+    pub last_cow: Option<u64>,
     quiet: bool,
 }
 
@@ -45,6 +47,7 @@ impl Aof {
             last_try: None,
             rewrites: 0,
             latest_fork_us: 0,
+            last_cow: None,
             quiet,
         }
     }
@@ -111,10 +114,10 @@ impl Aof {
     /// Reaps the rewrite's child if it ended (`block`: waits), switching the AOF to its
     /// base when it succeeded.
     pub fn reap(&mut self, block: bool) {
-        let Some((f, _)) = &self.child else {
+        let Some((f, _)) = &mut self.child else {
             return;
         };
-        let r = reap(f.pid, block);
+        let r = reap(f, block);
         self.ended(r);
     }
 
@@ -125,17 +128,21 @@ impl Aof {
         let Some((f, rw)) = self.child.take() else {
             return;
         };
-        let ok = r == Reaped::Succeeded;
+        let ok = matches!(r, Reaped::Succeeded(_));
         match self.live.finish_rewrite(rw, ok) {
             Ok(()) if ok => {
                 self.last_ok = true;
                 self.rewrites += 1;
+                if let Reaped::Succeeded(cow) = r {
+                    self.last_cow = cow;
+                }
                 if !self.quiet {
                     eprintln!(
-                        "AOF rewritten: {} ({} bytes), fork {} us",
+                        "AOF rewritten: {} ({} bytes), fork {} us{}",
                         self.live.dir().display(),
                         self.live.current_size(),
-                        f.fork_us
+                        f.fork_us,
+                        cow_text(self.last_cow)
                     );
                 }
             }
@@ -152,14 +159,12 @@ impl Aof {
         }
     }
 
-    /// Stops a running rewrite (at shutdown): the AOF stays as it was, loadable.
+    /// Stops a running rewrite (its data was replaced): the AOF stays as it was.
     pub fn abort(&mut self) {
-        if let Some((f, _)) = &self.child {
-            let r = kill(f.pid);
-            let r = if r == Reaped::Succeeded {
-                r
-            } else {
-                Reaped::Failed("stopped at shutdown".to_string())
+        if let Some((f, _)) = &mut self.child {
+            let r = match kill(f) {
+                r @ Reaped::Succeeded(_) => r,
+                _ => Reaped::Failed("stopped: the data was replaced".to_string()),
             };
             self.ended(r);
         }

@@ -11,17 +11,41 @@
 // fork, waitpid, kill and _exit have no safe wrapper in std.
 #![allow(unsafe_code)]
 
-use std::os::fd::RawFd;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, RawFd};
 use std::time::Instant;
 
 use anyhow::{Result, bail};
 
 /// A running child.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Forked {
     pub pid: libc::pid_t,
     /// How long `fork()` took (Redis's `latest_fork_usec`).
     pub fork_us: u128,
+    /// Where the child reports its copy-on-write bytes when it succeeds.
+    report: Option<File>,
+}
+
+/// The pipe the child reports on: (read end, write end).
+fn report_pipe() -> Option<(File, File)> {
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: pipe2 fills two descriptors we then own.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return None;
+    }
+    // SAFETY: both descriptors were just created and are owned by nothing else.
+    Some(unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) })
+}
+
+/// The memory this process has written since the fork and shares with nobody: what the
+/// fork cost in copies (Redis's `zmalloc_get_private_dirty`, as `rdb_last_cow_size`).
+fn private_dirty_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Private_Dirty:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Forks a child that runs `work` and exits 0 when it succeeds, 1 when it fails or
@@ -36,6 +60,7 @@ pub fn fork_child(
     if let Some(n) = threads().filter(|&n| n > 1) {
         bail!("refusing to fork with {n} threads: the child could inherit a held lock");
     }
+    let pipe = report_pipe();
     let t0 = Instant::now();
     // SAFETY: the process has one thread (see the module docs); the child only runs
     // `work`, then `_exit`s.
@@ -50,7 +75,12 @@ pub fn fork_child(
         }
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         let code = match r {
-            Ok(Ok(())) => 0,
+            Ok(Ok(())) => {
+                if let (Some((_, mut w)), Some(cow)) = (pipe, private_dirty_bytes()) {
+                    let _ = w.write_all(&cow.to_le_bytes());
+                }
+                0
+            }
             Ok(Err(e)) => {
                 eprintln!("rdbtool: {what} child: {e:#}");
                 1
@@ -64,6 +94,8 @@ pub fn fork_child(
     Ok(Forked {
         pid,
         fork_us: t0.elapsed().as_micros(),
+        // The write end closes here, in the parent.
+        report: pipe.map(|(r, _)| r),
     })
 }
 
@@ -71,13 +103,15 @@ pub fn fork_child(
 #[derive(Debug, PartialEq, Eq)]
 pub enum Reaped {
     Running,
-    Succeeded,
+    /// With the copy-on-write bytes the child reported.
+    Succeeded(Option<u64>),
     /// Why, for the log.
     Failed(String),
 }
 
-/// Reaps `pid` if it has ended (`block`: waits for it).
-pub fn reap(pid: libc::pid_t, block: bool) -> Reaped {
+/// Reaps the child if it has ended (`block`: waits for it).
+pub fn reap(f: &mut Forked, block: bool) -> Reaped {
+    let pid = f.pid;
     let mut status: libc::c_int = 0;
     let flags = if block { 0 } else { libc::WNOHANG };
     let r = loop {
@@ -92,7 +126,14 @@ pub fn reap(pid: libc::pid_t, block: bool) -> Reaped {
         return Reaped::Running;
     }
     if r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
-        return Reaped::Succeeded;
+        // The child has exited: its report, if any, is in the pipe.
+        let mut b = [0u8; 8];
+        let cow = f
+            .report
+            .take()
+            .and_then(|mut p| p.read_exact(&mut b).ok())
+            .map(|()| u64::from_le_bytes(b));
+        return Reaped::Succeeded(cow);
     }
     Reaped::Failed(if r < 0 {
         format!("waitpid: {}", std::io::Error::last_os_error())
@@ -103,11 +144,18 @@ pub fn reap(pid: libc::pid_t, block: bool) -> Reaped {
     })
 }
 
+/// `, copy-on-write N kB` for the log, when the child reported it.
+pub fn cow_text(cow: Option<u64>) -> String {
+    cow.map_or(String::new(), |b| {
+        format!(", copy-on-write {} kB", b / 1024)
+    })
+}
+
 /// Kills a child (SIGKILL) and reaps it.
-pub fn kill(pid: libc::pid_t) -> Reaped {
+pub fn kill(f: &mut Forked) -> Reaped {
     // SAFETY: signals our own child.
-    unsafe { libc::kill(pid, libc::SIGKILL) };
-    reap(pid, true)
+    unsafe { libc::kill(f.pid, libc::SIGKILL) };
+    reap(f, true)
 }
 
 /// This process's thread count (Linux), if known. (Unit tests run on the test harness's

@@ -15,7 +15,7 @@ use formats::engine::write::{Output, write_rdb};
 use formats::rdb::write::{Rules, WriterOptions, default_release};
 use formats::rdb::{Flavor, Version};
 
-use super::child::{Reaped, fork_child, reap};
+use super::child::{Forked, Reaped, cow_text, fork_child, reap};
 
 /// Redis's `CONFIG_BGSAVE_RETRY_DELAY`: after a failed snapshot, the rules wait this
 /// long before trying again.
@@ -70,9 +70,8 @@ pub struct Meta {
 }
 
 struct Child {
-    pid: libc::pid_t,
+    forked: Forked,
     meta: Meta,
-    fork_us: u128,
     dirty_at_fork: u64,
 }
 
@@ -87,6 +86,8 @@ pub struct Saver {
     last_try: Option<Instant>,
     last_ok: bool,
     pub saves: u64,
+    /// Copy-on-write bytes the last snapshot's child reported (`rdb_last_cow_size`).
+    pub last_cow: Option<u64>,
     /// The master link's socket, closed in a child so that a child outliving a killed
     /// parent does not keep the link open.
     pub link_fd: Option<std::os::fd::RawFd>,
@@ -108,6 +109,7 @@ impl Saver {
             last_save: Instant::now(),
             last_try: None,
             last_ok: true,
+            last_cow: None,
             saves: 0,
             link_fd: None,
         }
@@ -137,9 +139,8 @@ impl Saver {
         })
         .inspect_err(|_| self.last_ok = false)?;
         self.child = Some(Child {
-            pid: f.pid,
+            forked: f,
             meta,
-            fork_us: f.fork_us,
             dirty_at_fork: dirty,
         });
         Ok(())
@@ -148,36 +149,42 @@ impl Saver {
     /// Reaps the child if it has ended (`block`: waits for it); returns the changes the
     /// snapshot covered when it succeeded, so the caller subtracts them from its count.
     pub fn reap(&mut self, block: bool) -> Option<u64> {
-        let c = self.child.as_ref()?;
-        let r = reap(c.pid, block);
+        let c = self.child.as_mut()?;
+        let r = reap(&mut c.forked, block);
         if r == Reaped::Running {
             return None;
         }
         let c = self.child.take()?;
         if let Reaped::Failed(how) = r {
             self.last_ok = false;
-            let _ = fs::remove_file(self.dir.join(temp_name(c.pid as u32)));
+            let _ = fs::remove_file(self.dir.join(temp_name(c.forked.pid as u32)));
             eprintln!(
                 "rdbtool: snapshot failed ({how}); {} is unchanged",
                 self.target().display()
             );
             None
         } else {
-            self.done(&c.meta, c.fork_us);
+            let cow = match r {
+                Reaped::Succeeded(cow) => cow,
+                _ => None,
+            };
+            self.done(&c.meta, c.forked.fork_us, cow);
             Some(c.dirty_at_fork)
         }
     }
 
-    fn done(&mut self, meta: &Meta, fork_us: u128) {
+    fn done(&mut self, meta: &Meta, fork_us: u128, cow: Option<u64>) {
         self.last_ok = true;
         self.last_save = Instant::now();
         self.saves += 1;
+        self.last_cow = cow;
         if !self.quiet {
             eprintln!(
-                "snapshot saved: {}, {} keys, offset {}, fork {fork_us} us",
+                "snapshot saved: {}, {} keys, offset {}, fork {fork_us} us{}",
                 self.target().display(),
                 meta.keys,
-                meta.offset
+                meta.offset,
+                cow_text(cow)
             );
         }
     }
@@ -193,7 +200,7 @@ impl Saver {
             Err(e) => {
                 eprintln!("rdbtool: {e:#}; writing the snapshot in this process");
                 write_snapshot(ks, &self.dir, &self.name, &meta, std::process::id())?;
-                self.done(&meta, 0);
+                self.done(&meta, 0, None);
                 Ok(())
             }
         }
