@@ -78,8 +78,10 @@ struct State {
     dirty: u64,
     skip_unknown: bool,
     warned: BTreeSet<String>,
-    /// Whether the master ever answered PSYNC: until then a link error stops capture
-    /// (a wrong address should not be retried forever); after, it is retried.
+    /// Whether the master ever took capture as a replica (answered the handshake up to
+    /// PSYNC): until then a link error stops capture (a wrong address should not be
+    /// retried forever); after, it is retried. (A diskless master answers PSYNC itself
+    /// only when its transfer starts, after `repl-diskless-sync-delay`.)
     reached: bool,
     /// `--appendonly yes`.
     aof: Option<Aof>,
@@ -521,6 +523,7 @@ fn connect(a: &Settings, st: &mut State, saver: &mut Saver) -> Result<Conn, Fail
             );
         }
     }
+    st.reached = true;
     let (id, off) = if st.replid.is_empty() {
         ("?".to_string(), "-1".to_string())
     } else {
@@ -529,9 +532,6 @@ fn connect(a: &Settings, st: &mut State, saver: &mut Saver) -> Result<Conn, Fail
     let r = c
         .request(&[b"PSYNC", id.as_bytes(), off.as_bytes()])
         .map_err(link)?;
-    if r.starts_with(b"+") {
-        st.reached = true;
-    }
     let words: Vec<&[u8]> = r.split(|&b| b == b' ').collect();
     match words.as_slice() {
         [w, rest @ ..] if *w == b"+CONTINUE" => {
