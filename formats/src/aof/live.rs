@@ -265,7 +265,14 @@ impl LiveAof {
     /// when a second has passed since the last fsync; see also [`tick`](Self::tick)).
     pub fn flush(&mut self) -> io::Result<()> {
         if !self.buf.is_empty() {
-            self.incr.write_all(&self.buf)?;
+            // A failed write (a full disk) must not leave part of a command behind: the
+            // file is cut back to where it was and the buffer kept for the next try, as
+            // Redis does after a short write.
+            let before = self.incr.metadata()?.len();
+            if let Err(e) = self.incr.write_all(&self.buf) {
+                let _ = self.incr.set_len(before);
+                return Err(e);
+            }
             if !self.waiting {
                 self.current_size += self.buf.len() as u64;
             }

@@ -16,6 +16,7 @@ use formats::rdb::write::{Rules, WriterOptions, default_release};
 use formats::rdb::{Flavor, Version};
 
 use super::child::{Forked, Reaped, cow_text, fork_child, reap};
+use crate::filter::now_ms;
 
 /// Redis's `CONFIG_BGSAVE_RETRY_DELAY`: after a failed snapshot, the rules wait this
 /// long before trying again.
@@ -233,12 +234,6 @@ pub fn write_snapshot(ks: &Keyspace, dir: &Path, name: &str, meta: &Meta, pid: u
         let _ = fs::remove_file(&tmp);
     }
     r
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// How a snapshot is written: the master's RDB version, with the aux fields a Redis
