@@ -13,6 +13,7 @@ use formats::aof::live::{LiveAof, Rewrite, write_base};
 use formats::engine::Keyspace;
 
 use super::child::{Forked, Reaped, cow_text, fork_child, kill, reap};
+use super::status::say;
 
 /// After a failed rewrite, an automatic one waits this long (Redis's
 /// `AOF_REWRITE_RETRY_DELAY`... 10 seconds in `serverCron`'s `aof_rewrite_scheduled`).
@@ -137,7 +138,7 @@ impl Aof {
                     self.last_cow = cow;
                 }
                 if !self.quiet {
-                    eprintln!(
+                    say!(
                         "AOF rewritten: {} ({} bytes), fork {} us{}",
                         self.live.dir().display(),
                         self.live.current_size(),
@@ -149,12 +150,12 @@ impl Aof {
             Ok(()) => {
                 self.last_ok = false;
                 if let Reaped::Failed(how) = r {
-                    eprintln!("rdbtool: AOF rewrite failed ({how}); the AOF goes on as it was");
+                    say!("rdbtool: AOF rewrite failed ({how}); the AOF goes on as it was");
                 }
             }
             Err(e) => {
                 self.last_ok = false;
-                eprintln!("rdbtool: AOF rewrite could not be completed: {e}");
+                say!("rdbtool: AOF rewrite could not be completed: {e}");
             }
         }
     }

@@ -15,6 +15,7 @@ mod child;
 mod config;
 mod conn;
 mod snapshot;
+mod status;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -32,6 +33,7 @@ use aof::Aof;
 use config::Settings;
 use conn::{Conn, Filled, Framing, Payload};
 use snapshot::{Meta, SaveRules, Saver};
+use status::{Status, say};
 
 /// Whether SIGTERM or SIGINT arrived.
 pub(crate) fn stop_requested() -> bool {
@@ -85,6 +87,8 @@ struct State {
     reached: bool,
     /// `--appendonly yes`.
     aof: Option<Aof>,
+    /// The line kept on a terminal.
+    status: Status,
 }
 
 /// Length of a replication id (`CONFIG_RUN_ID_SIZE`).
@@ -180,7 +184,7 @@ impl State {
             }
             Err(ExecError::Unknown(name)) if self.skip_unknown => {
                 if self.warned.insert(name.clone()) {
-                    eprintln!(
+                    say!(
                         "rdbtool: warning: skipping the command {name:?} (unknown to the \
                          engine) and any later one of that name"
                     );
@@ -200,6 +204,12 @@ impl State {
 }
 
 pub fn run(args: CaptureArgs) -> Result<Exit> {
+    let r = capture(args);
+    status::clear();
+    r
+}
+
+fn capture(args: CaptureArgs) -> Result<Exit> {
     let a = Settings::resolve(args)?;
     interrupt::install();
     let rules = SaveRules::parse(&a.save)?;
@@ -229,6 +239,7 @@ pub fn run(args: CaptureArgs) -> Result<Exit> {
         warned: BTreeSet::new(),
         reached: false,
         aof: None,
+        status: Status::new(a.quiet),
     };
     if let Some(p) = &a.load {
         let (ks, v) = load(p)?;
@@ -242,7 +253,7 @@ pub fn run(args: CaptureArgs) -> Result<Exit> {
             st.session.db = *db;
         }
         if !a.quiet {
-            eprintln!(
+            say!(
                 "loaded {}: {} keys{}",
                 p.display(),
                 st.ks.key_count(),
@@ -312,7 +323,7 @@ pub fn run(args: CaptureArgs) -> Result<Exit> {
             .context("the final snapshot failed")
     } else {
         if !a.quiet && !saver.rules.is_empty() {
-            eprintln!("rdbtool: no data received from the master: no snapshot written");
+            say!("rdbtool: no data received from the master: no snapshot written");
         }
         Ok(())
     };
@@ -352,7 +363,7 @@ fn wait_to_retry(
     e: &anyhow::Error,
 ) {
     if !a.quiet {
-        eprintln!(
+        say!(
             "rdbtool: master {} {what}: {e:#}; reconnecting in {} ms",
             a.replicaof,
             backoff.as_millis()
@@ -440,7 +451,7 @@ fn tick(st: &mut State, saver: &mut Saver) {
     if let Some(a) = &mut st.aof {
         a.reap(false);
         if let Err(e) = a.live.flush() {
-            eprintln!("rdbtool: writing the AOF: {e}");
+            say!("rdbtool: writing the AOF: {e}");
         }
         // One child at a time; a rewrite waits for a snapshot, as Redis schedules it.
         if st.have_data
@@ -448,14 +459,26 @@ fn tick(st: &mut State, saver: &mut Saver) {
             && a.due()
             && let Err(e) = a.start(&st.ks, saver.link_fd)
         {
-            eprintln!("rdbtool: AOF rewrite not started: {e:#}");
+            say!("rdbtool: AOF rewrite not started: {e:#}");
         }
     }
+    let (keys, saves, aof) = (
+        st.ks.key_count(),
+        saver.saves,
+        st.aof.as_ref().map(|a| a.live.current_size()),
+    );
+    st.status.update(st.offset, || {
+        let mut s = format!("{keys} keys, {saves} snapshot(s)");
+        if let Some(b) = aof {
+            s.push_str(&format!(", AOF {:.1} MiB", b as f64 / f64::from(1 << 20)));
+        }
+        s
+    });
     let aof_busy = st.aof.as_ref().is_some_and(Aof::busy);
     if st.have_data && !aof_busy && saver.due(st.dirty) {
         let meta = st.meta();
         if let Err(e) = saver.bgsave(&st.ks, meta, st.dirty) {
-            eprintln!("rdbtool: snapshot not started: {e:#}");
+            say!("rdbtool: snapshot not started: {e:#}");
         }
     }
 }
@@ -516,7 +539,7 @@ fn connect(a: &Settings, st: &mut State, saver: &mut Saver) -> Result<Conn, Fail
             return Err(refused("REPLCONF", &r));
         }
         if r.starts_with(b"-") && !a.quiet {
-            eprintln!(
+            say!(
                 "rdbtool: warning: the master does not understand {}: {}",
                 String::from_utf8_lossy(&args.join(&b' ')),
                 String::from_utf8_lossy(&r)
@@ -537,14 +560,15 @@ fn connect(a: &Settings, st: &mut State, saver: &mut Saver) -> Result<Conn, Fail
         [w, rest @ ..] if *w == b"+CONTINUE" => {
             if let Some(new_id) = rest.first().and_then(|id| replid(id)) {
                 if !a.quiet && new_id != st.replid {
-                    eprintln!("the master's replication id changed to {new_id}");
+                    say!("the master's replication id changed to {new_id}");
                 }
                 st.replid = new_id;
             }
             if !a.quiet {
-                eprintln!(
+                say!(
                     "partial resync with {}: continuing at offset {}",
-                    a.replicaof, st.offset
+                    a.replicaof,
+                    st.offset
                 );
             }
             Ok(c)
@@ -559,7 +583,7 @@ fn connect(a: &Settings, st: &mut State, saver: &mut Saver) -> Result<Conn, Fail
             st.replid = id;
             st.offset = off;
             if !a.quiet {
-                eprintln!(
+                say!(
                     "full resync with {}: {} keys, replication id {}, offset {off}",
                     a.replicaof,
                     st.ks.key_count(),
@@ -613,7 +637,7 @@ fn full_sync(c: &mut Conn, st: &mut State, saver: &mut Saver, quiet: bool) -> Re
         }
     }
     if extra > 0 && !quiet {
-        eprintln!("rdbtool: warning: {extra} bytes after the end of the master's RDB ignored");
+        say!("rdbtool: warning: {extra} bytes after the end of the master's RDB ignored");
     }
     st.ks = ks;
     st.version = version;
@@ -748,6 +772,7 @@ mod tests {
             warned: BTreeSet::new(),
             reached: false,
             aof: None,
+            status: Status::new(true),
         }
     }
 

@@ -16,6 +16,7 @@ use formats::rdb::write::{Rules, WriterOptions, default_release};
 use formats::rdb::{Flavor, Version};
 
 use super::child::{Forked, Reaped, cow_text, fork_child, reap};
+use super::status::say;
 use crate::filter::now_ms;
 
 /// Redis's `CONFIG_BGSAVE_RETRY_DELAY`: after a failed snapshot, the rules wait this
@@ -159,7 +160,7 @@ impl Saver {
         if let Reaped::Failed(how) = r {
             self.last_ok = false;
             let _ = fs::remove_file(self.dir.join(temp_name(c.forked.pid as u32)));
-            eprintln!(
+            say!(
                 "rdbtool: snapshot failed ({how}); {} is unchanged",
                 self.target().display()
             );
@@ -180,7 +181,7 @@ impl Saver {
         self.saves += 1;
         self.last_cow = cow;
         if !self.quiet {
-            eprintln!(
+            say!(
                 "snapshot saved: {}, {} keys, offset {}, fork {fork_us} us{}",
                 self.target().display(),
                 meta.keys,
@@ -199,7 +200,7 @@ impl Saver {
                 None => bail!("the snapshot child failed"),
             },
             Err(e) => {
-                eprintln!("rdbtool: {e:#}; writing the snapshot in this process");
+                say!("rdbtool: {e:#}; writing the snapshot in this process");
                 write_snapshot(ks, &self.dir, &self.name, &meta, std::process::id())?;
                 self.done(&meta, 0, None);
                 Ok(())
