@@ -498,15 +498,29 @@ fn summary(v: &ValueDiff<'_>) -> String {
             (removed.len(), "removed"),
             (changed.len(), "changed"),
         ]),
-        ValueDiff::Stream(s) => counts(&[
-            (s.added.len(), "new entries"),
-            (s.removed.len(), "deleted entries"),
-            (s.changed.len(), "changed entries"),
-            (
-                s.groups_added.len() + s.groups_removed.len() + s.groups_changed.len(),
-                "groups changed",
-            ),
-        ]),
+        ValueDiff::Stream(s) => {
+            let mut parts = Vec::new();
+            let entries = counts(&[
+                (s.added.len(), "added"),
+                (s.removed.len(), "removed"),
+                (s.changed.len(), "changed"),
+            ]);
+            if !entries.is_empty() {
+                parts.push(format!("entries: {entries}"));
+            }
+            let groups = counts(&[
+                (s.groups_added.len(), "added"),
+                (s.groups_removed.len(), "removed"),
+                (s.groups_changed.len(), "changed"),
+            ]);
+            if !groups.is_empty() {
+                parts.push(format!("groups: {groups}"));
+            }
+            if !s.meta.is_empty() && parts.is_empty() {
+                parts.push("counters changed".to_string());
+            }
+            parts.join("; ")
+        }
         ValueDiff::Module { .. } => "module value changed".to_string(),
     }
 }
