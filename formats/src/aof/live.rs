@@ -122,6 +122,12 @@ impl LiveAof {
             return Err(err(format!("invalid appendfilename {prefix:?}")));
         }
         fs::create_dir_all(dir)?;
+        // Bases that a killed run's rewrite left half-written are never loaded: gone.
+        for e in fs::read_dir(dir)?.flatten() {
+            if e.file_name().as_bytes().starts_with(b"temp-rewriteaof-") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
         let mpath = dir.join(format!("{prefix}.manifest"));
         let (manifest, incr_path) = match fs::read(&mpath) {
             Ok(text) => {
