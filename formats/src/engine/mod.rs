@@ -13,6 +13,7 @@
 
 pub mod bytes;
 mod cmd;
+pub mod digest;
 mod hash;
 mod list;
 mod load;
