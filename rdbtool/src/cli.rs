@@ -130,6 +130,13 @@ pub struct InfoArgs {
     /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also print the `DEBUG DIGEST` Redis 7.0 would report after loading the dataset
+    /// (an RDB, an AOF file or directory, or JSON Lines, loaded into the keyspace
+    /// engine). Keys already expired are dropped first, as a master loading an RDB
+    /// does. Module values count by type only (their module's digest callback cannot
+    /// run here). Reads the dataset a second time, so it needs a path, not `-`.
+    #[arg(long)]
+    pub digest: bool,
     /// No progress bar.
     #[arg(short = 'q', long = "quiet", alias = "no-progress")]
     pub quiet: bool,

@@ -134,7 +134,7 @@ fn sniff(mut r: Box<dyn Read + Send>) -> Result<(Kind, Box<dyn Read + Send>)> {
 
 /// Feeds every key of the source to `v` (an AOF through the keyspace engine, its keys
 /// in the encodings the newest Redis would choose); returns the input checksum status.
-pub fn feed<V: Visitor>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<ChecksumStatus> {
+pub fn feed<V: Visitor + ?Sized>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<ChecksumStatus> {
     match src.kind {
         Kind::Rdb => {
             let mut reader = ReaderBuilder::new()
@@ -230,7 +230,7 @@ pub fn load_aof(src: &Source) -> Result<LoadedAof> {
 /// Feeds every key of a replayed AOF to `v`, in the encodings the newest Redis would
 /// choose; the header's version is the AOF's RDB part's (else Redis 7.0's, the first
 /// with multi-part AOFs), raised as far as the data needs.
-pub fn feed_keyspace<V: Visitor>(
+pub fn feed_keyspace<V: Visitor + ?Sized>(
     a: &LoadedAof,
     keep_expired: bool,
     name: &str,

@@ -1,20 +1,39 @@
 //! `rdbtool info`: version, aux fields, function libraries, module aux, per-db key
 //! counts, counts by type and encoding, expires, checksum.
 
+use std::cell::RefCell;
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use formats::cli::progress::Progress;
 use formats::cli::{Exit, json};
+use formats::engine::digest::{dataset_digest, hex};
+use formats::aof::read::RdbParts as _;
+use formats::engine::{Keyspace, RdbLoader};
 use formats::escape::quoted;
 use formats::rdb::read::{ChecksumStatus, ReaderBuilder};
 
 use super::stats::{Stats, flavor_name};
 use crate::cli::InfoArgs;
+use crate::dataset::{self, Kind, Source};
 use crate::input;
 
 pub fn run(a: InfoArgs) -> Result<Exit> {
     let path = input::resolve(a.input.input.as_deref())?;
+    let digest = if a.digest {
+        if path.as_os_str() == "-" {
+            anyhow::bail!("--digest reads the dataset twice: give its path, not standard input");
+        }
+        let (kind, ks) = load_keyspace(&path, a.input.allow_future_version)?;
+        let d = hex(&dataset_digest(&ks));
+        if kind != Kind::Rdb {
+            return print_digest_only(&a, &path, kind, &ks, &d);
+        }
+        Some(d)
+    } else {
+        None
+    };
     let inp = input::open(&path)?;
     let progress = Progress::new(inp.size, !a.quiet && inp.size.is_some());
     let mut stats = Stats::new(false, progress);
@@ -141,6 +160,10 @@ pub fn run(a: InfoArgs) -> Result<Exit> {
             b.extend_from_slice(b",\"checksum_value\":");
             json::write_str(&mut b, &format!("{c:016x}"));
         }
+        if let Some(d) = &digest {
+            b.extend_from_slice(b",\"digest\":");
+            json::write_str(&mut b, d);
+        }
         b.extend_from_slice(b"}\n");
         out.write_all(&b)?;
         return Ok(Exit::Ok);
@@ -227,6 +250,75 @@ pub fn run(a: InfoArgs) -> Result<Exit> {
         None => "-".into(),
     };
     s.push_str(&format!("checksum:  {c}\n"));
+    if let Some(d) = &digest {
+        s.push_str(&format!("digest:    {d}\n"));
+    }
     out.write_all(s.as_bytes())?;
+    Ok(Exit::Ok)
+}
+
+/// Loads the dataset at `path` into the keyspace engine and drops the keys already
+/// expired, as a master loading an RDB does.
+fn load_keyspace(path: &Path, allow_future: bool) -> Result<(Kind, Keyspace)> {
+    let mut src = Source::open(path)?;
+    src.allow_future = allow_future;
+    let kind = src.kind;
+    let mut ks = match kind {
+        Kind::Aof => dataset::load_aof(&src)?.ks,
+        Kind::Rdb | Kind::Jsonl => {
+            let cell = RefCell::new(Keyspace::default());
+            let mut loader = RdbLoader::new(&cell);
+            dataset::feed(src, loader.visitor(), false)?;
+            drop(loader);
+            cell.into_inner()
+        }
+    };
+    let now = crate::filter::now_ms();
+    for db in &mut ks.dbs {
+        let gone: Vec<Vec<u8>> = db
+            .iter()
+            .filter(|e| e.expire_ms().is_some_and(|t| t <= now))
+            .map(|e| e.key().to_vec())
+            .collect();
+        for k in gone {
+            db.remove(&k);
+        }
+    }
+    Ok((kind, ks))
+}
+
+/// `info --digest` of an AOF or JSON Lines: what the engine loaded, and the digest.
+fn print_digest_only(
+    a: &InfoArgs,
+    path: &Path,
+    kind: Kind,
+    ks: &Keyspace,
+    digest: &str,
+) -> Result<Exit> {
+    let name = path.display().to_string();
+    let (format, label) = match kind {
+        Kind::Aof => ("aof", "AOF"),
+        _ => ("jsonl", "JSON Lines"),
+    };
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        let mut b = Vec::new();
+        b.extend_from_slice(b"{\"file\":");
+        json::write_str(&mut b, &name);
+        b.extend_from_slice(b",\"format\":");
+        json::write_str(&mut b, format);
+        b.extend_from_slice(b",\"keys\":");
+        json::write_u64(&mut b, ks.key_count() as u64);
+        b.extend_from_slice(b",\"digest\":");
+        json::write_str(&mut b, digest);
+        b.extend_from_slice(b"}\n");
+        out.write_all(&b)?;
+    } else {
+        let s = format!(
+            "file:      {name}\nformat:    {label}\nkeys:      {} (expired ones dropped)\ndigest:    {digest}\n",
+            ks.key_count()
+        );
+        out.write_all(s.as_bytes())?;
+    }
     Ok(Exit::Ok)
 }
