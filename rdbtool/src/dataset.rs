@@ -134,7 +134,11 @@ fn sniff(mut r: Box<dyn Read + Send>) -> Result<(Kind, Box<dyn Read + Send>)> {
 
 /// Feeds every key of the source to `v` (an AOF through the keyspace engine, its keys
 /// in the encodings the newest Redis would choose); returns the input checksum status.
-pub fn feed<V: Visitor + ?Sized>(src: Source, v: &mut V, skip_corrupt: bool) -> Result<ChecksumStatus> {
+pub fn feed<V: Visitor + ?Sized>(
+    src: Source,
+    v: &mut V,
+    skip_corrupt: bool,
+) -> Result<ChecksumStatus> {
     match src.kind {
         Kind::Rdb => {
             let mut reader = ReaderBuilder::new()

@@ -24,8 +24,21 @@ fn cmd(parts: &[&str]) -> Vec<Vec<u8>> {
 fn extra_commands() -> Vec<Vec<Vec<u8>>> {
     let mut v = Vec::new();
     let scores = [
-        "0.1", "1e300", "-0.0", "inf", "-inf", "3", "12345678901234567", "1.5e-7", "0.3",
-        "-2.5", "1e17", "1e16", "0.0001", "0.00001", "3.14159",
+        "0.1",
+        "1e300",
+        "-0.0",
+        "inf",
+        "-inf",
+        "3",
+        "12345678901234567",
+        "1.5e-7",
+        "0.3",
+        "-2.5",
+        "1e17",
+        "1e16",
+        "0.0001",
+        "0.00001",
+        "3.14159",
     ];
     for (key, pad) in [("dz:small", 0), ("dz:big", 200)] {
         let mut c = cmd(&["ZADD", key]);
@@ -104,7 +117,10 @@ fn extra_commands() -> Vec<Vec<Vec<u8>>> {
 }
 
 fn info_digest(path: &Path) -> String {
-    let out = run(&rdbtool(), ["info".as_ref(), "--digest".as_ref(), path.as_os_str()]);
+    let out = run(
+        &rdbtool(),
+        ["info".as_ref(), "--digest".as_ref(), path.as_os_str()],
+    );
     out.expect_success();
     let text = out.stdout_str();
     let line = text
@@ -182,7 +198,12 @@ fn engine_digests_match_redis_70() {
     assert_eq!(info_digest(&rdb), want, "info --digest on the RDB");
     let out = run(
         &rdbtool(),
-        ["info".as_ref(), "--digest".as_ref(), "--json".as_ref(), rdb.as_os_str()],
+        [
+            "info".as_ref(),
+            "--digest".as_ref(),
+            "--json".as_ref(),
+            rdb.as_os_str(),
+        ],
     );
     out.expect_success();
     assert!(
@@ -191,7 +212,11 @@ fn engine_digests_match_redis_70() {
         out.stdout_str()
     );
     let aof = s.dir().join("appendonlydir");
-    assert_eq!(info_digest(&aof), want, "info --digest on the AOF directory");
+    assert_eq!(
+        info_digest(&aof),
+        want,
+        "info --digest on the AOF directory"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let jsonl = tmp.path().join("d.jsonl");
     run(

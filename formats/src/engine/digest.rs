@@ -109,7 +109,10 @@ fn add_value(d: &mut Digest, e: &Entry) {
 pub fn dataset_digest(ks: &Keyspace) -> Digest {
     let mut out = [0; 20];
     for (n, db) in ks.dbs.iter().enumerate() {
-        let mut keys = db.iter().filter(|e| !e.obj.is_empty_collection()).peekable();
+        let mut keys = db
+            .iter()
+            .filter(|e| !e.obj.is_empty_collection())
+            .peekable();
         if keys.peek().is_none() {
             continue;
         }
@@ -151,7 +154,11 @@ pub fn fmt_g17(f: f64) -> String {
         trim_zeros(format!("{f:.prec$}"))
     } else {
         let m = trim_zeros(mant.to_string());
-        format!("{m}e{}{:02}", if x < 0 { '-' } else { '+' }, x.unsigned_abs())
+        format!(
+            "{m}e{}{:02}",
+            if x < 0 { '-' } else { '+' },
+            x.unsigned_abs()
+        )
     }
 }
 

@@ -6,10 +6,10 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
+use formats::aof::read::RdbParts as _;
 use formats::cli::progress::Progress;
 use formats::cli::{Exit, json};
 use formats::engine::digest::{dataset_digest, hex};
-use formats::aof::read::RdbParts as _;
 use formats::engine::{Keyspace, RdbLoader};
 use formats::escape::quoted;
 use formats::rdb::read::{ChecksumStatus, ReaderBuilder};
