@@ -4,7 +4,7 @@
 //! streams with groups, pending entries and consumers; its RDB loaded into the engine
 //! must give every key's digest and the dataset's. `rdbtool info --digest` must print
 //! the server's digest for that RDB, for the AOF directory the server wrote, and for
-//! JSON Lines converted from the RDB.
+//! JSON Lines converted from the RDB, and drop keys already expired as a loading master.
 
 use std::path::Path;
 
@@ -231,4 +231,28 @@ fn engine_digests_match_redis_70() {
     )
     .expect_success();
     assert_eq!(info_digest(&jsonl), want, "info --digest on JSON Lines");
+}
+
+/// Keys already expired in the RDB: `rdbtool info --digest` drops them, as Redis 7.0
+/// loading the RDB as a master does, so it prints the loading server's digest (not the
+/// saving server's, which still holds them).
+#[test]
+fn info_digest_drops_expired_keys_as_a_loading_master() {
+    let s = Server::start(ServerKind::Redis70, &[]);
+    let mut c = s.client();
+    let pop = populate(
+        &mut c,
+        ServerKind::Redis70,
+        &PopulateOpts::default().with_expired(),
+    );
+    assert!(!pop.expired.is_empty());
+    let rdb = s.save_rdb();
+    let before = c.cmd_str(&[b"DEBUG", b"DIGEST"]);
+    let loaded = Server::start_with_rdb(ServerKind::Redis70, &rdb, &[]);
+    let want = loaded.client().cmd_str(&[b"DEBUG", b"DIGEST"]);
+    assert_ne!(
+        before, want,
+        "the saving server still holds the expired keys"
+    );
+    assert_eq!(info_digest(&rdb), want);
 }
