@@ -235,6 +235,54 @@ mod tests {
         assert_eq!(dataset_digest(&ks), out);
     }
 
+    /// Values Redis 7.0.15 answered (`DEBUG DIGEST-VALUE`, `DEBUG DIGEST`) for the same
+    /// commands.
+    #[test]
+    fn digests_redis_70_reported() {
+        let s = |v: &[u8]| Obj::Str(v.into());
+        let e = |k: &[u8], o: Obj, t: Option<i64>| hex(&value_digest(&Entry::new(k, o, t)));
+        // SET k v
+        assert_eq!(
+            e(b"k", s(b"v"), None),
+            "d79ee9fe5d5ad902d7f6620efc3b07b75ddd742f"
+        );
+        // SET t v PX 999999999
+        assert_eq!(
+            e(b"t", s(b"v"), Some(4_102_444_800_000)),
+            "311b17018163335616e089f6b951c82c477335ac"
+        );
+        // ZADD z 0.1 a 1 b -0.0 c
+        let mut z = Zset::default();
+        z.insert(b"a", 0.1);
+        z.insert(b"b", 1.0);
+        z.insert(b"c", -0.0);
+        assert_eq!(
+            e(b"z", Obj::zset(z), None),
+            "a3b3002c1e346be3a0d614b3dac1b2b82ef02457"
+        );
+        // RPUSH l a 1 b
+        let mut l = List::new();
+        for v in [b"a", b"1", b"b"] {
+            l.push_back(v);
+        }
+        assert_eq!(
+            e(b"l", Obj::list(l), None),
+            "d5f44352f6226abea9252dad248ef5de0d964396"
+        );
+        // SET k v; SELECT 3; SET k3 5
+        let mut ks = Keyspace::default();
+        ks.db_mut(0).set(b"k", s(b"v"), None);
+        assert_eq!(
+            hex(&dataset_digest(&ks)),
+            "264ccf65edec66bccfa7cc659414ccca432057d2"
+        );
+        ks.db_mut(3).set(b"k3", s(b"5"), None);
+        assert_eq!(
+            hex(&dataset_digest(&ks)),
+            "1b422fc24a55280e12ee98eeddfddb53ad2ea10e"
+        );
+    }
+
     #[test]
     fn list_order_counts_and_zset_order_does_not() {
         let l = |v: &[&[u8]]| {
