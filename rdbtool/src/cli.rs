@@ -137,6 +137,10 @@ pub struct InfoArgs {
     /// run here). Reads the dataset a second time, so it needs a path, not `-`.
     #[arg(long)]
     pub digest: bool,
+    /// With --digest, AOF input: go on past commands the keyspace engine does not know,
+    /// reporting them.
+    #[arg(long, requires = "digest")]
+    pub skip_unknown: bool,
     /// No progress bar.
     #[arg(short = 'q', long = "quiet", alias = "no-progress")]
     pub quiet: bool,

@@ -25,7 +25,7 @@ pub fn run(a: InfoArgs) -> Result<Exit> {
         if path.as_os_str() == "-" {
             anyhow::bail!("--digest reads the dataset twice: give its path, not standard input");
         }
-        let (kind, ks) = load_keyspace(&path, a.input.allow_future_version)?;
+        let (kind, ks) = load_keyspace(&path, a.input.allow_future_version, a.skip_unknown)?;
         let d = hex(&dataset_digest(&ks));
         if kind != Kind::Rdb {
             return print_digest_only(&a, &path, kind, &ks, &d);
@@ -259,9 +259,10 @@ pub fn run(a: InfoArgs) -> Result<Exit> {
 
 /// Loads the dataset at `path` into the keyspace engine and drops the keys already
 /// expired, as a master loading an RDB does.
-fn load_keyspace(path: &Path, allow_future: bool) -> Result<(Kind, Keyspace)> {
+fn load_keyspace(path: &Path, allow_future: bool, skip_unknown: bool) -> Result<(Kind, Keyspace)> {
     let mut src = Source::open(path)?;
     src.allow_future = allow_future;
+    src.skip_unknown = skip_unknown;
     let kind = src.kind;
     let mut ks = match kind {
         Kind::Aof => dataset::load_aof(&src)?.ks,
