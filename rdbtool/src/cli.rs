@@ -469,6 +469,10 @@ pub struct CaptureArgs {
     /// ignored); flags given on the command line win.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Serve reads, DEBUG DIGEST and the persistence commands to RESP clients on this
+    /// address (HOST:PORT) while following the master; writes are refused with READONLY.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
     /// Skip commands the engine does not know (with a warning) instead of stopping.
     #[arg(long)]
     pub skip_unknown: bool,

@@ -30,6 +30,8 @@ pub struct Settings {
     pub auto_aof_rewrite_min_size: u64,
     pub skip_unknown: bool,
     pub quiet: bool,
+    /// `--listen ADDR`.
+    pub listen: Option<String>,
 }
 
 /// What a config file sets.
@@ -56,7 +58,11 @@ impl Settings {
             Some(p) => read_config(p)?,
             None => FromFile::default(),
         };
-        let replicaof = a.replicaof.or(f.replicaof).ok_or_else(|| {
+        let replicaof = a.replicaof.or(f.replicaof);
+        if a.listen.is_some() && replicaof.is_none() {
+            bail!("--listen without --replicaof is not available yet");
+        }
+        let replicaof = replicaof.ok_or_else(|| {
             anyhow!("no master to follow: give --replicaof HOST:PORT (or replicaof in --config)")
         })?;
         let password = a.password.or(f.password);
@@ -102,6 +108,7 @@ impl Settings {
                 .unwrap_or(64 << 20),
             skip_unknown: a.skip_unknown,
             quiet: a.quiet,
+            listen: a.listen,
         })
     }
 }

@@ -14,6 +14,7 @@ mod aof;
 mod child;
 mod config;
 mod conn;
+mod server;
 mod snapshot;
 mod status;
 
@@ -37,7 +38,7 @@ use status::{Status, say};
 
 /// Whether SIGTERM or SIGINT arrived.
 pub(crate) fn stop_requested() -> bool {
-    interrupt::interrupted()
+    interrupt::interrupted() || server::shutdown_requested()
 }
 
 /// Why following the master stopped.
@@ -89,6 +90,8 @@ struct State {
     aof: Option<Aof>,
     /// The line kept on a terminal.
     status: Status,
+    /// `--listen`: the clients' server.
+    server: Option<server::Server>,
 }
 
 /// Length of a replication id (`CONFIG_RUN_ID_SIZE`).
@@ -240,7 +243,11 @@ fn capture(args: CaptureArgs) -> Result<Exit> {
         reached: false,
         aof: None,
         status: Status::new(a.quiet),
+        server: None,
     };
+    if let Some(addr) = &a.listen {
+        st.server = Some(server::Server::bind(addr, a.clone())?);
+    }
     if let Some(p) = &a.load {
         let (ks, v) = load(p)?;
         st.ks = ks;
@@ -315,7 +322,7 @@ fn capture(args: CaptureArgs) -> Result<Exit> {
     }
     let aof_done = finish_aof(&mut st, &saver);
     // After an error the data may not be what the master holds: no final snapshot.
-    let final_save = if outcome.is_err() {
+    let final_save = if outcome.is_err() || server::nosave() {
         Ok(())
     } else if st.have_data && !saver.rules.is_empty() {
         saver
@@ -375,7 +382,11 @@ fn wait_to_retry(
     let until = Instant::now() + *backoff;
     while Instant::now() < until && !stop_requested() {
         tick(st, saver);
-        std::thread::sleep(Duration::from_millis(20));
+        if st.server.is_some() {
+            serve(st, saver, None, 20);
+        } else {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
     *backoff = (*backoff * 2).min(Duration::from_secs(5));
 }
@@ -441,6 +452,22 @@ fn repl_info(p: &Path) -> Option<(String, u64, usize)> {
         .and_then(|d| d.parse().ok())
         .unwrap_or(0);
     Some((id.to_string(), off, db))
+}
+
+/// Serves `--listen` clients for up to `timeout_ms`; whether `master` became readable.
+fn serve(
+    st: &mut State,
+    saver: &mut Saver,
+    master: Option<std::os::fd::RawFd>,
+    timeout_ms: i32,
+) -> bool {
+    let Some(mut srv) = st.server.take() else {
+        return true;
+    };
+    srv.link_up = master.is_some();
+    let ready = srv.serve(st, saver, master, timeout_ms);
+    st.server = Some(srv);
+    ready
 }
 
 /// Reaps a finished snapshot child and starts one when a save rule fires.
@@ -710,7 +737,13 @@ fn follow(c: &mut Conn, st: &mut State, saver: &mut Saver) -> Result<(), Failure
         {
             continue;
         }
-        match c.fill() {
+        // With clients, wait on the link and them together; read the link once it is ready.
+        let fill = if st.server.is_some() && !serve(st, saver, Some(c.raw_fd()), 50) {
+            Ok(Filled::Nothing)
+        } else {
+            c.fill()
+        };
+        match fill {
             Ok(Filled::Data) => last_data = Instant::now(),
             Ok(Filled::Nothing) => {
                 if last_data.elapsed() > conn::REPL_TIMEOUT {
@@ -755,6 +788,14 @@ mod tests {
             "--replicaof is required"
         );
         assert!(Settings::resolve(parse(&["--replicaof", "h:1", "--user", "u"]).unwrap()).is_err());
+        let e = Settings::resolve(parse(&["--listen", "127.0.0.1:0"]).unwrap()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--listen without --replicaof is not available yet"
+        );
+        let a =
+            Settings::resolve(parse(&["--replicaof", "h:1", "--listen", "127.0.0.1:0"]).unwrap());
+        assert_eq!(a.unwrap().listen.as_deref(), Some("127.0.0.1:0"));
     }
 
     fn state() -> State {
@@ -773,6 +814,7 @@ mod tests {
             reached: false,
             aof: None,
             status: Status::new(true),
+            server: None,
         }
     }
 

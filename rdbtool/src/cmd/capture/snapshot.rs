@@ -93,12 +93,27 @@ pub struct Saver {
     /// The master link's socket, closed in a child so that a child outliving a killed
     /// parent does not keep the link open.
     pub link_fd: Option<std::os::fd::RawFd>,
+    /// Unix seconds of the last successful snapshot (`LASTSAVE`; the start until one).
+    pub last_save_unix: u64,
+    /// How long the last `fork()` took (`latest_fork_usec`).
+    pub latest_fork_us: u128,
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl Saver {
     /// Whether a snapshot child runs.
     pub fn busy(&self) -> bool {
         self.child.is_some()
+    }
+
+    /// Whether the last snapshot succeeded (`rdb_last_bgsave_status`).
+    pub fn last_ok(&self) -> bool {
+        self.last_ok
     }
 
     pub fn new(dir: PathBuf, name: String, rules: SaveRules, quiet: bool) -> Saver {
@@ -114,6 +129,8 @@ impl Saver {
             last_cow: None,
             saves: 0,
             link_fd: None,
+            last_save_unix: unix_now(),
+            latest_fork_us: 0,
         }
     }
 
@@ -178,6 +195,10 @@ impl Saver {
     fn done(&mut self, meta: &Meta, fork_us: u128, cow: Option<u64>) {
         self.last_ok = true;
         self.last_save = Instant::now();
+        self.last_save_unix = unix_now();
+        if fork_us > 0 {
+            self.latest_fork_us = fork_us;
+        }
         self.saves += 1;
         self.last_cow = cow;
         if !self.quiet {

@@ -1,0 +1,1161 @@
+//! `--listen ADDR`: a read-only RESP server on the replica, as a Redis replica serves
+//! its clients: reads, `DEBUG DIGEST`, the persistence commands and `INFO`; writes are
+//! refused with `-READONLY`. Replies are RESP2, worded as Redis 7.0 words them.
+//!
+//! Single-threaded like the rest of capture: the listener and the clients are
+//! non-blocking sockets polled (`libc::poll`) together with the master link.
+//! `SCAN` walks the keys in the order the db iterates them; its cursor is a position in
+//! that order, so keys added or removed between calls may be missed or repeated.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::ops::Range;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use formats::engine::digest::{dataset_digest, fmt_g17, hex, value_digest};
+use formats::engine::{Entry, Obj};
+use formats::glob::Pattern;
+
+use super::State;
+use super::conn::parse_command;
+use super::snapshot::{SaveRules, Saver};
+
+/// `SHUTDOWN` was asked for.
+static SHUTDOWN: AtomicBool = AtomicBool::new(false);
+/// `SHUTDOWN NOSAVE`: no final snapshot.
+static NOSAVE: AtomicBool = AtomicBool::new(false);
+
+pub fn shutdown_requested() -> bool {
+    SHUTDOWN.load(Ordering::Relaxed)
+}
+
+pub fn nosave() -> bool {
+    NOSAVE.load(Ordering::Relaxed)
+}
+
+/// A client's input beyond this without a whole command closes it (Redis's
+/// `client-query-buffer-limit` default is 1 GiB; reads need far less).
+const MAX_QUERY: usize = 64 << 20;
+
+struct Client {
+    sock: TcpStream,
+    id: u64,
+    rbuf: Vec<u8>,
+    wbuf: Vec<u8>,
+    db: usize,
+    name: Option<Vec<u8>>,
+    /// Close once `wbuf` is written (QUIT, a protocol error).
+    closing: bool,
+}
+
+pub struct Server {
+    listener: TcpListener,
+    clients: Vec<Client>,
+    next_id: u64,
+    master_host: String,
+    master_port: String,
+    /// Whether the master link is up (`master_link_status`).
+    pub link_up: bool,
+    settings: super::config::Settings,
+}
+
+impl Server {
+    pub fn bind(addr: &str, settings: super::config::Settings) -> Result<Server> {
+        let listener = TcpListener::bind(addr).with_context(|| format!("--listen {addr}"))?;
+        listener.set_nonblocking(true)?;
+        let (host, port) = settings
+            .replicaof
+            .rsplit_once(':')
+            .map(|(h, p)| (h.to_string(), p.to_string()))
+            .unwrap_or_default();
+        Ok(Server {
+            listener,
+            clients: Vec::new(),
+            next_id: 1,
+            master_host: host,
+            master_port: port,
+            link_up: false,
+            settings,
+        })
+    }
+
+    /// Waits up to `timeout_ms` for the master link (`master`), new clients or client
+    /// input, and serves what arrived. Returns whether the master link is readable.
+    pub fn serve(
+        &mut self,
+        st: &mut State,
+        saver: &mut Saver,
+        master: Option<RawFd>,
+        timeout_ms: i32,
+    ) -> bool {
+        let mut fds = Vec::with_capacity(self.clients.len() + 2);
+        let ev = |fd: RawFd, events: libc::c_short| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        };
+        fds.push(ev(self.listener.as_raw_fd(), libc::POLLIN));
+        fds.push(ev(master.unwrap_or(-1), libc::POLLIN));
+        for c in &self.clients {
+            let mut e = libc::POLLIN;
+            if !c.wbuf.is_empty() {
+                e |= libc::POLLOUT;
+            }
+            fds.push(ev(c.sock.as_raw_fd(), e));
+        }
+        // SAFETY: `fds` is a valid array of `fds.len()` pollfd structs for the call.
+        #[allow(unsafe_code)]
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+        if n <= 0 {
+            return false;
+        }
+        let ready = |i: usize| fds.get(i).map_or(0, |f| f.revents);
+        let master_ready = master.is_some() && ready(1) != 0;
+        let mut closed = Vec::new();
+        for i in 0..self.clients.len() {
+            let r = ready(i + 2);
+            if r == 0 {
+                continue;
+            }
+            let Some(c) = self.clients.get_mut(i) else {
+                continue;
+            };
+            if !c.on_ready(
+                r,
+                st,
+                saver,
+                &self.settings,
+                &self.master_host,
+                &self.master_port,
+                self.link_up,
+            ) {
+                closed.push(i);
+            }
+        }
+        for i in closed.into_iter().rev() {
+            self.clients.remove(i);
+        }
+        if ready(0) != 0 {
+            while let Ok((sock, _)) = self.listener.accept() {
+                if sock.set_nonblocking(true).is_err() {
+                    continue;
+                }
+                let _ = sock.set_nodelay(true);
+                self.clients.push(Client {
+                    sock,
+                    id: self.next_id,
+                    rbuf: Vec::new(),
+                    wbuf: Vec::new(),
+                    db: 0,
+                    name: None,
+                    closing: false,
+                });
+                self.next_id += 1;
+            }
+        }
+        master_ready
+    }
+}
+
+/// What one command needs besides the data.
+struct Ctx<'a> {
+    settings: &'a super::config::Settings,
+    master_host: &'a str,
+    master_port: &'a str,
+    link_up: bool,
+    id: u64,
+}
+
+impl Client {
+    /// Reads, runs and answers; false when the client is gone.
+    #[allow(clippy::too_many_arguments)]
+    fn on_ready(
+        &mut self,
+        revents: libc::c_short,
+        st: &mut State,
+        saver: &mut Saver,
+        settings: &super::config::Settings,
+        master_host: &str,
+        master_port: &str,
+        link_up: bool,
+    ) -> bool {
+        if revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && !self.closing {
+            let mut tmp = [0u8; 16 << 10];
+            loop {
+                match self.sock.read(&mut tmp) {
+                    Ok(0) => return false,
+                    Ok(n) => self
+                        .rbuf
+                        .extend_from_slice(tmp.get(..n).unwrap_or_default()),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => return false,
+                }
+            }
+            let ctx = Ctx {
+                settings,
+                master_host,
+                master_port,
+                link_up,
+                id: self.id,
+            };
+            self.run_buffered(st, saver, &ctx);
+        }
+        self.flush()
+    }
+
+    fn run_buffered(&mut self, st: &mut State, saver: &mut Saver, ctx: &Ctx<'_>) {
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        let mut used = 0;
+        while !self.closing {
+            let rest = self.rbuf.get(used..).unwrap_or_default();
+            if rest.is_empty() {
+                break;
+            }
+            if rest.first() != Some(&b'*') && !rest.starts_with(b"\r") && !rest.starts_with(b"\n") {
+                // An inline command (redis-cli over a pipe, telnet): one line.
+                let Some(i) = memchr::memchr(b'\n', rest) else {
+                    break;
+                };
+                let line = rest.get(..i).unwrap_or_default();
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let args: Vec<Vec<u8>> = line
+                    .split(|&b| b == b' ')
+                    .filter(|w| !w.is_empty())
+                    .map(<[u8]>::to_vec)
+                    .collect();
+                used += i + 1;
+                if !args.is_empty() {
+                    let a: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+                    let mut out = Vec::new();
+                    self.command(&a, st, saver, ctx, &mut out);
+                    self.wbuf.extend_from_slice(&out);
+                }
+                continue;
+            }
+            match parse_command(rest, &mut ranges) {
+                Ok(Some(len)) => {
+                    let args: Vec<&[u8]> = ranges
+                        .iter()
+                        .map(|r| rest.get(r.clone()).unwrap_or_default())
+                        .collect();
+                    let args: Vec<Vec<u8>> = args.iter().map(|a| a.to_vec()).collect();
+                    used += len;
+                    if !args.is_empty() {
+                        let a: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+                        let mut out = Vec::new();
+                        self.command(&a, st, saver, ctx, &mut out);
+                        self.wbuf.extend_from_slice(&out);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    self.wbuf
+                        .extend_from_slice(format!("-ERR Protocol error: {e}\r\n").as_bytes());
+                    self.closing = true;
+                }
+            }
+        }
+        self.rbuf.drain(..used.min(self.rbuf.len()));
+        if self.rbuf.len() > MAX_QUERY {
+            self.closing = true;
+        }
+    }
+
+    /// Writes what the socket takes; false when the client is to be dropped.
+    fn flush(&mut self) -> bool {
+        while !self.wbuf.is_empty() {
+            match self.sock.write(&self.wbuf) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    self.wbuf.drain(..n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return true,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        !self.closing
+    }
+
+    fn command(
+        &mut self,
+        args: &[&[u8]],
+        st: &mut State,
+        saver: &mut Saver,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<u8>,
+    ) {
+        let Some(first) = args.first() else {
+            return;
+        };
+        let name = String::from_utf8_lossy(first).to_ascii_lowercase();
+        let now = now_ms();
+        let db = self.db;
+        let get = |k: &[u8]| -> Option<&Entry> {
+            st.ks
+                .db(db)
+                .and_then(|d| d.get(k))
+                .filter(|e| e.expire_ms().is_none_or(|t| t > now))
+        };
+        let argc = args.len();
+        let arity_ok = match name.as_str() {
+            "ping" => argc <= 2,
+            "echo" | "select" | "dbsize" | "keys" | "lastsave" | "save" => {
+                matches!(
+                    (name.as_str(), argc),
+                    ("echo" | "select" | "keys", 2) | ("dbsize" | "lastsave" | "save", 1)
+                )
+            }
+            "get" | "type" | "ttl" | "pttl" | "strlen" | "hgetall" | "hlen" | "llen"
+            | "smembers" | "scard" | "zcard" | "xlen" => argc == 2,
+            "hget" | "sismember" | "zscore" => argc == 3,
+            "mget" | "exists" => argc >= 2,
+            "lrange" => argc == 4,
+            "zrange" => argc >= 4,
+            "xrange" => argc == 4 || argc == 6,
+            "scan" => argc >= 2,
+            _ => true,
+        };
+        if !arity_ok {
+            err(
+                out,
+                &format!("ERR wrong number of arguments for '{name}' command"),
+            );
+            return;
+        }
+        let arg = |i: usize| args.get(i).copied().unwrap_or_default();
+        match name.as_str() {
+            "ping" => match args.get(1) {
+                Some(m) => bulk(out, m),
+                None => simple(out, "PONG"),
+            },
+            "echo" => bulk(out, arg(1)),
+            "quit" => {
+                simple(out, "OK");
+                self.closing = true;
+            }
+            "command" => out.extend_from_slice(b"*0\r\n"),
+            "select" => match int_arg(arg(1)) {
+                Some(n) if n >= 0 && (n as usize) < st.ks.dbs.len() => {
+                    self.db = n as usize;
+                    simple(out, "OK");
+                }
+                Some(_) => err(out, "ERR DB index is out of range"),
+                None => err(out, "ERR value is not an integer or out of range"),
+            },
+            "client" => {
+                let sub = String::from_utf8_lossy(arg(1)).to_ascii_lowercase();
+                match (sub.as_str(), argc) {
+                    ("setname", 3) => {
+                        self.name = (!arg(2).is_empty()).then(|| arg(2).to_vec());
+                        simple(out, "OK");
+                    }
+                    ("getname", 2) => match &self.name {
+                        Some(n) => bulk(out, n),
+                        None => nil(out),
+                    },
+                    ("id", 2) => int(out, ctx.id as i64),
+                    _ => err(
+                        out,
+                        &format!(
+                            "ERR unknown subcommand or wrong number of arguments for '{}'. Try CLIENT HELP.",
+                            String::from_utf8_lossy(arg(1))
+                        ),
+                    ),
+                }
+            }
+            "get" => match get(arg(1)).map(|e| &e.obj) {
+                None => nil(out),
+                Some(Obj::Str(s)) => bulk(out, s),
+                Some(_) => wrongtype(out),
+            },
+            "mget" => {
+                array(out, argc - 1);
+                for k in args.iter().skip(1) {
+                    match get(k).map(|e| &e.obj) {
+                        Some(Obj::Str(s)) => bulk(out, s),
+                        _ => nil(out),
+                    }
+                }
+            }
+            "exists" => {
+                let n = args.iter().skip(1).filter(|k| get(k).is_some()).count();
+                int(out, n as i64);
+            }
+            "type" => simple(out, get(arg(1)).map_or("none", |e| type_name(&e.obj))),
+            "ttl" | "pttl" => int(
+                out,
+                match get(arg(1)) {
+                    None => -2,
+                    Some(e) => match e.expire_ms() {
+                        None => -1,
+                        Some(t) if name == "ttl" => (t - now + 500) / 1000,
+                        Some(t) => t - now,
+                    },
+                },
+            ),
+            "dbsize" => int(out, st.ks.db(db).map_or(0, |d| d.len()) as i64),
+            "keys" => {
+                let p = Pattern::new(arg(1));
+                let keys: Vec<&[u8]> = st
+                    .ks
+                    .db(db)
+                    .into_iter()
+                    .flat_map(|d| d.iter())
+                    .filter(|e| e.expire_ms().is_none_or(|t| t > now) && p.matches(e.key()))
+                    .map(Entry::key)
+                    .collect();
+                array(out, keys.len());
+                for k in keys {
+                    bulk(out, k);
+                }
+            }
+            "scan" => scan(out, st, db, now, args),
+            "strlen" => match get(arg(1)).map(|e| &e.obj) {
+                None => int(out, 0),
+                Some(Obj::Str(s)) => int(out, s.len() as i64),
+                Some(_) => wrongtype(out),
+            },
+            "hget" | "hgetall" | "hlen" => match get(arg(1)).map(|e| &e.obj) {
+                None if name == "hget" => nil(out),
+                None if name == "hlen" => int(out, 0),
+                None => array(out, 0),
+                Some(Obj::Hash(h)) => match name.as_str() {
+                    "hget" => match h.get(arg(2)) {
+                        Some(f) => bulk(out, f.value),
+                        None => nil(out),
+                    },
+                    "hlen" => int(out, h.len() as i64),
+                    _ => {
+                        array(out, h.len() * 2);
+                        for (f, v) in h.iter() {
+                            bulk(out, f);
+                            bulk(out, v.value);
+                        }
+                    }
+                },
+                Some(_) => wrongtype(out),
+            },
+            "lrange" | "llen" => match get(arg(1)).map(|e| &e.obj) {
+                None if name == "llen" => int(out, 0),
+                None => array(out, 0),
+                Some(Obj::List(l)) if name == "llen" => int(out, l.len() as i64),
+                Some(Obj::List(l)) => match (int_arg(arg(2)), int_arg(arg(3))) {
+                    (Some(a), Some(b)) => {
+                        let r = rank_range(a, b, l.len());
+                        array(out, r.len());
+                        for v in l.iter().skip(r.start).take(r.len()) {
+                            bulk(out, v);
+                        }
+                    }
+                    _ => err(out, "ERR value is not an integer or out of range"),
+                },
+                Some(_) => wrongtype(out),
+            },
+            "smembers" | "scard" | "sismember" => match get(arg(1)).map(|e| &e.obj) {
+                None if name == "smembers" => array(out, 0),
+                None => int(out, 0),
+                Some(Obj::Set(s)) => match name.as_str() {
+                    "smembers" => {
+                        array(out, s.len());
+                        for m in s.iter() {
+                            bulk(out, m);
+                        }
+                    }
+                    "scard" => int(out, s.len() as i64),
+                    _ => int(out, i64::from(s.contains(arg(2)))),
+                },
+                Some(_) => wrongtype(out),
+            },
+            "zrange" => zrange(out, get(arg(1)).map(|e| &e.obj), args),
+            "zcard" | "zscore" => match get(arg(1)).map(|e| &e.obj) {
+                None if name == "zcard" => int(out, 0),
+                None => nil(out),
+                Some(Obj::Zset(z)) if name == "zcard" => int(out, z.len() as i64),
+                Some(Obj::Zset(z)) => match z.score(arg(2)) {
+                    Some(s) => bulk(out, fmt_g17(s).as_bytes()),
+                    None => nil(out),
+                },
+                Some(_) => wrongtype(out),
+            },
+            "xrange" | "xlen" => match get(arg(1)).map(|e| &e.obj) {
+                None if name == "xlen" => int(out, 0),
+                None => array(out, 0),
+                Some(Obj::Stream(s)) if name == "xlen" => int(out, s.entries.len() as i64),
+                Some(Obj::Stream(s)) => xrange(out, s, args),
+                Some(_) => wrongtype(out),
+            },
+            "debug" => {
+                let sub = String::from_utf8_lossy(arg(1)).to_ascii_lowercase();
+                match sub.as_str() {
+                    "digest" => simple(out, &hex(&dataset_digest(&st.ks))),
+                    "digest-value" => {
+                        array(out, argc - 2);
+                        for k in args.iter().skip(2) {
+                            // Redis digests what the key holds, expired or not.
+                            match st.ks.db(db).and_then(|d| d.get(k)) {
+                                Some(e) => simple(out, &hex(&value_digest(e))),
+                                None => simple(out, &"0".repeat(40)),
+                            }
+                        }
+                    }
+                    _ => err(out, "ERR DEBUG subcommand not supported by rdbtool capture"),
+                }
+            }
+            "save" => {
+                if saver.busy() {
+                    err(out, "ERR Background save already in progress");
+                } else {
+                    match saver.save_now(&st.ks, st.meta()) {
+                        Ok(()) => {
+                            st.dirty = 0;
+                            simple(out, "OK");
+                        }
+                        Err(_) => err(out, "ERR"),
+                    }
+                }
+            }
+            "bgsave" => {
+                if saver.busy() {
+                    err(out, "ERR Background save already in progress");
+                } else if st.aof.as_ref().is_some_and(super::aof::Aof::busy) {
+                    err(
+                        out,
+                        "ERR Another child process is active (AOF?): can't BGSAVE right now. \
+                         Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+                    );
+                } else {
+                    match saver.bgsave(&st.ks, st.meta(), st.dirty) {
+                        Ok(()) => simple(out, "Background saving started"),
+                        Err(e) => err(out, &format!("ERR {e:#}")),
+                    }
+                }
+            }
+            "bgrewriteaof" => match &mut st.aof {
+                None => err(out, "ERR capture runs without an AOF (--appendonly no)"),
+                Some(a) if a.busy() => err(
+                    out,
+                    "ERR Background append only file rewriting already in progress",
+                ),
+                Some(a) if saver.busy() => {
+                    a.schedule();
+                    simple(out, "Background append only file rewriting scheduled");
+                }
+                Some(a) => match a.start(&st.ks, saver.link_fd) {
+                    Ok(()) => simple(out, "Background append only file rewriting started"),
+                    Err(e) => err(out, &format!("ERR {e:#}")),
+                },
+            },
+            "lastsave" => int(out, saver.last_save_unix as i64),
+            "info" => {
+                let text = info(st, saver, ctx, args.get(1).copied());
+                bulk(out, text.as_bytes());
+            }
+            "config" => config(out, st, saver, ctx, args),
+            "shutdown" => {
+                let how = String::from_utf8_lossy(arg(1)).to_ascii_lowercase();
+                match how.as_str() {
+                    "" | "save" => {}
+                    "nosave" => NOSAVE.store(true, Ordering::Relaxed),
+                    _ => {
+                        err(out, "ERR syntax error");
+                        return;
+                    }
+                }
+                SHUTDOWN.store(true, Ordering::Relaxed);
+                self.closing = true;
+            }
+            n if is_write(n) => err(out, "READONLY You can't write against a read only replica."),
+            _ => {
+                let mut text = format!(
+                    "ERR unknown command '{}', with args beginning with: ",
+                    String::from_utf8_lossy(first)
+                );
+                for a in args.iter().skip(1) {
+                    text.push_str(&format!("'{}' ", String::from_utf8_lossy(a)));
+                }
+                err(out, &text);
+            }
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn type_name(o: &Obj) -> &'static str {
+    match o {
+        Obj::Str(_) => "string",
+        Obj::List(_) => "list",
+        Obj::Set(_) => "set",
+        Obj::Zset(_) => "zset",
+        Obj::Hash(_) => "hash",
+        Obj::Stream(_) => "stream",
+        Obj::Module(_) => "module",
+    }
+}
+
+fn is_write(name: &str) -> bool {
+    const WRITES: &[&str] = &[
+        "set",
+        "setnx",
+        "setex",
+        "psetex",
+        "append",
+        "del",
+        "unlink",
+        "incr",
+        "decr",
+        "incrby",
+        "decrby",
+        "incrbyfloat",
+        "getset",
+        "getdel",
+        "getex",
+        "mset",
+        "msetnx",
+        "setrange",
+        "setbit",
+        "bitop",
+        "bitfield",
+        "hset",
+        "hsetnx",
+        "hmset",
+        "hdel",
+        "hincrby",
+        "hincrbyfloat",
+        "lpush",
+        "rpush",
+        "lpushx",
+        "rpushx",
+        "lpop",
+        "rpop",
+        "linsert",
+        "lset",
+        "lrem",
+        "ltrim",
+        "rpoplpush",
+        "lmove",
+        "blpop",
+        "brpop",
+        "brpoplpush",
+        "blmove",
+        "lmpop",
+        "blmpop",
+        "sadd",
+        "srem",
+        "spop",
+        "smove",
+        "sinterstore",
+        "sunionstore",
+        "sdiffstore",
+        "zadd",
+        "zincrby",
+        "zrem",
+        "zremrangebyscore",
+        "zremrangebyrank",
+        "zremrangebylex",
+        "zpopmin",
+        "zpopmax",
+        "bzpopmin",
+        "bzpopmax",
+        "zmpop",
+        "bzmpop",
+        "zunionstore",
+        "zinterstore",
+        "zdiffstore",
+        "zrangestore",
+        "xadd",
+        "xdel",
+        "xtrim",
+        "xgroup",
+        "xack",
+        "xclaim",
+        "xautoclaim",
+        "xsetid",
+        "xreadgroup",
+        "expire",
+        "pexpire",
+        "expireat",
+        "pexpireat",
+        "persist",
+        "rename",
+        "renamenx",
+        "move",
+        "copy",
+        "restore",
+        "flushdb",
+        "flushall",
+        "pfadd",
+        "pfmerge",
+        "pfdebug",
+        "geoadd",
+        "georadius",
+        "georadiusbymember",
+        "geosearchstore",
+        "sort",
+        "swapdb",
+        "function",
+        "eval",
+        "evalsha",
+        "fcall",
+    ];
+    WRITES.contains(&name)
+}
+
+fn int_arg(a: &[u8]) -> Option<i64> {
+    std::str::from_utf8(a).ok()?.parse().ok()
+}
+
+/// Redis's start/stop rank clamping (LRANGE, ZRANGE).
+fn rank_range(start: i64, stop: i64, len: usize) -> Range<usize> {
+    let len = len as i64;
+    let s = if start < 0 {
+        (len + start).max(0)
+    } else {
+        start
+    };
+    let e = if stop < 0 {
+        len + stop
+    } else {
+        stop.min(len - 1)
+    };
+    if s > e || s >= len {
+        return 0..0;
+    }
+    s as usize..(e + 1) as usize
+}
+
+fn zrange(out: &mut Vec<u8>, o: Option<&Obj>, args: &[&[u8]]) {
+    let mut withscores = false;
+    for a in args.iter().skip(4) {
+        if a.eq_ignore_ascii_case(b"WITHSCORES") {
+            withscores = true;
+        } else {
+            err(out, "ERR syntax error");
+            return;
+        }
+    }
+    let (Some(a), Some(b)) = (
+        args.get(2).and_then(|a| int_arg(a)),
+        args.get(3).and_then(|a| int_arg(a)),
+    ) else {
+        err(out, "ERR value is not an integer or out of range");
+        return;
+    };
+    match o {
+        None => array(out, 0),
+        Some(Obj::Zset(z)) => {
+            let r = rank_range(a, b, z.len());
+            array(out, r.len() * if withscores { 2 } else { 1 });
+            for (m, s) in z.iter().skip(r.start).take(r.len()) {
+                bulk(out, m);
+                if withscores {
+                    bulk(out, fmt_g17(s).as_bytes());
+                }
+            }
+        }
+        Some(_) => wrongtype(out),
+    }
+}
+
+/// A stream id argument: `-`, `+`, `ms` or `ms-seq` (a missing seq is 0 for the start
+/// and the maximum for the end).
+fn stream_id(a: &[u8], end: bool) -> Option<(u64, u64)> {
+    match a {
+        b"-" => Some((0, 0)),
+        b"+" => Some((u64::MAX, u64::MAX)),
+        _ => {
+            let s = std::str::from_utf8(a).ok()?;
+            match s.split_once('-') {
+                Some((ms, seq)) => Some((ms.parse().ok()?, seq.parse().ok()?)),
+                None => Some((s.parse().ok()?, if end { u64::MAX } else { 0 })),
+            }
+        }
+    }
+}
+
+fn xrange(out: &mut Vec<u8>, s: &formats::engine::Stream, args: &[&[u8]]) {
+    let (Some(lo), Some(hi)) = (
+        args.get(2).and_then(|a| stream_id(a, false)),
+        args.get(3).and_then(|a| stream_id(a, true)),
+    ) else {
+        err(
+            out,
+            "ERR Invalid stream ID specified as stream command argument",
+        );
+        return;
+    };
+    let mut count = usize::MAX;
+    if args.len() == 6 {
+        if !args
+            .get(4)
+            .is_some_and(|a| a.eq_ignore_ascii_case(b"COUNT"))
+        {
+            err(out, "ERR syntax error");
+            return;
+        }
+        match args.get(5).and_then(|a| int_arg(a)) {
+            Some(n) if n < 0 => count = 0,
+            Some(n) => count = n as usize,
+            None => {
+                err(out, "ERR value is not an integer or out of range");
+                return;
+            }
+        }
+    }
+    let items: Vec<_> = s
+        .entries
+        .iter()
+        .filter(|(id, _)| (id.ms, id.seq) >= lo && (id.ms, id.seq) <= hi)
+        .take(count)
+        .collect();
+    array(out, items.len());
+    for (id, fields) in items {
+        array(out, 2);
+        bulk(out, format!("{}-{}", id.ms, id.seq).as_bytes());
+        array(out, fields.len() * 2);
+        for (f, v) in fields {
+            bulk(out, f);
+            bulk(out, v);
+        }
+    }
+}
+
+fn scan(out: &mut Vec<u8>, st: &State, db: usize, now: i64, args: &[&[u8]]) {
+    let Some(cursor) = args.get(1).and_then(|a| int_arg(a)).filter(|c| *c >= 0) else {
+        err(out, "ERR invalid cursor");
+        return;
+    };
+    let (mut count, mut pattern, mut kind) = (10usize, None, None);
+    let mut i = 2;
+    while i < args.len() {
+        let opt = args.get(i).copied().unwrap_or_default();
+        let val = args.get(i + 1).copied();
+        match (opt.to_ascii_lowercase().as_slice(), val) {
+            (b"count", Some(v)) => match int_arg(v) {
+                Some(n) if n >= 1 => count = n as usize,
+                Some(_) => {
+                    err(out, "ERR syntax error");
+                    return;
+                }
+                None => {
+                    err(out, "ERR value is not an integer or out of range");
+                    return;
+                }
+            },
+            (b"match", Some(v)) => pattern = Some(Pattern::new(v)),
+            (b"type", Some(v)) => kind = Some(String::from_utf8_lossy(v).to_ascii_lowercase()),
+            _ => {
+                err(out, "ERR syntax error");
+                return;
+            }
+        }
+        i += 2;
+    }
+    let Some(d) = st.ks.db(db) else {
+        out.extend_from_slice(b"*2\r\n$1\r\n0\r\n*0\r\n");
+        return;
+    };
+    let start = cursor as usize;
+    let mut keys = Vec::new();
+    let mut next = 0;
+    for (n, e) in d.iter().enumerate().skip(start) {
+        if n >= start + count {
+            next = n;
+            break;
+        }
+        let live = e.expire_ms().is_none_or(|t| t > now);
+        let m = pattern.as_ref().is_none_or(|p| p.matches(e.key()));
+        let t = kind.as_deref().is_none_or(|k| k == type_name(&e.obj));
+        if live && m && t {
+            keys.push(e.key());
+        }
+    }
+    array(out, 2);
+    bulk(out, next.to_string().as_bytes());
+    array(out, keys.len());
+    for k in keys {
+        bulk(out, k);
+    }
+}
+
+fn save_text(rules: &SaveRules) -> String {
+    rules
+        .0
+        .iter()
+        .map(|(s, c)| format!("{s} {c}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn config(out: &mut Vec<u8>, st: &mut State, saver: &mut Saver, ctx: &Ctx<'_>, args: &[&[u8]]) {
+    let sub =
+        String::from_utf8_lossy(args.get(1).copied().unwrap_or_default()).to_ascii_lowercase();
+    let s = ctx.settings;
+    let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let (pct, min, fsync) = match &st.aof {
+        Some(a) => (
+            a.auto_pct,
+            a.auto_min,
+            a.live.fsync_policy().name().to_string(),
+        ),
+        None => (
+            s.auto_aof_rewrite_percentage,
+            s.auto_aof_rewrite_min_size,
+            s.appendfsync.name().to_string(),
+        ),
+    };
+    let params: Vec<(&str, String)> = vec![
+        ("save", save_text(&saver.rules)),
+        ("dir", s.dir.display().to_string()),
+        ("dbfilename", s.dbfilename.clone()),
+        ("appendonly", yes(st.aof.is_some())),
+        ("appendfsync", fsync),
+        ("appenddirname", s.appenddirname.clone()),
+        ("appendfilename", s.appendfilename.clone()),
+        ("aof-use-rdb-preamble", yes(s.aof_use_rdb_preamble)),
+        ("auto-aof-rewrite-percentage", pct.to_string()),
+        ("auto-aof-rewrite-min-size", min.to_string()),
+    ];
+    match sub.as_str() {
+        "get" if args.len() >= 3 => {
+            let pats: Vec<Pattern> = args
+                .iter()
+                .skip(2)
+                .map(|p| Pattern::new_nocase(p))
+                .collect();
+            let hits: Vec<&(&str, String)> = params
+                .iter()
+                .filter(|(n, _)| pats.iter().any(|p| p.matches(n.as_bytes())))
+                .collect();
+            array(out, hits.len() * 2);
+            for (n, v) in hits {
+                bulk(out, n.as_bytes());
+                bulk(out, v.as_bytes());
+            }
+        }
+        "set" if args.len() == 4 => {
+            let name = String::from_utf8_lossy(args.get(2).copied().unwrap_or_default())
+                .to_ascii_lowercase();
+            let val =
+                String::from_utf8_lossy(args.get(3).copied().unwrap_or_default()).into_owned();
+            let bad = |out: &mut Vec<u8>| {
+                err(
+                    out,
+                    &format!(
+                        "ERR CONFIG SET failed (possibly related to argument '{name}') - argument couldn't be parsed into an integer"
+                    ),
+                );
+            };
+            match name.as_str() {
+                "save" => match SaveRules::parse(&val) {
+                    Ok(r) => {
+                        saver.rules = r;
+                        simple(out, "OK");
+                    }
+                    Err(_) => err(
+                        out,
+                        "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
+                    ),
+                },
+                "appendfsync" => match (formats::aof::live::Fsync::parse(&val), &mut st.aof) {
+                    (Some(f), Some(a)) => {
+                        a.live.set_fsync_policy(f);
+                        simple(out, "OK");
+                    }
+                    (Some(_), None) => simple(out, "OK"),
+                    (None, _) => err(
+                        out,
+                        "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: always, everysec, no",
+                    ),
+                },
+                "auto-aof-rewrite-percentage" | "auto-aof-rewrite-min-size" => {
+                    match val.parse::<u64>() {
+                        Ok(n) => {
+                            if let Some(a) = &mut st.aof {
+                                if name == "auto-aof-rewrite-percentage" {
+                                    a.auto_pct = n;
+                                } else {
+                                    a.auto_min = n;
+                                }
+                            }
+                            simple(out, "OK");
+                        }
+                        Err(_) => bad(out),
+                    }
+                }
+                _ if params.iter().any(|(n, _)| *n == name) => err(
+                    out,
+                    &format!(
+                        "ERR CONFIG SET failed (possibly related to argument '{name}') - can't set immutable config"
+                    ),
+                ),
+                _ => err(
+                    out,
+                    &format!("ERR Unknown option or number of arguments for CONFIG SET - '{name}'"),
+                ),
+            }
+        }
+        _ => err(
+            out,
+            &format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try CONFIG HELP.",
+                String::from_utf8_lossy(args.get(1).copied().unwrap_or_default())
+            ),
+        ),
+    }
+}
+
+fn info(st: &State, saver: &Saver, ctx: &Ctx<'_>, section: Option<&[u8]>) -> String {
+    let want = section.map(|s| String::from_utf8_lossy(s).to_ascii_lowercase());
+    let show = |name: &str| {
+        want.as_deref()
+            .is_none_or(|w| w == name || w == "all" || w == "default" || w == "everything")
+    };
+    let mut s = String::new();
+    let aof = st.aof.as_ref();
+    if show("persistence") {
+        s.push_str("# Persistence\r\n");
+        s.push_str(&format!(
+            "loading:0\r\nrdb_changes_since_last_save:{}\r\n",
+            st.dirty
+        ));
+        s.push_str(&format!(
+            "rdb_bgsave_in_progress:{}\r\n",
+            u8::from(saver.busy())
+        ));
+        s.push_str(&format!("rdb_last_save_time:{}\r\n", saver.last_save_unix));
+        s.push_str(&format!(
+            "rdb_last_bgsave_status:{}\r\n",
+            if saver.last_ok() { "ok" } else { "err" }
+        ));
+        s.push_str(&format!(
+            "rdb_last_cow_size:{}\r\n",
+            saver.last_cow.unwrap_or(0)
+        ));
+        s.push_str(&format!("aof_enabled:{}\r\n", u8::from(aof.is_some())));
+        s.push_str(&format!(
+            "aof_rewrite_in_progress:{}\r\n",
+            u8::from(aof.is_some_and(super::aof::Aof::busy))
+        ));
+        s.push_str(&format!(
+            "aof_last_bgrewrite_status:{}\r\n",
+            if aof.is_none_or(|a| a.last_ok) {
+                "ok"
+            } else {
+                "err"
+            }
+        ));
+        s.push_str(&format!(
+            "aof_last_cow_size:{}\r\n",
+            aof.and_then(|a| a.last_cow).unwrap_or(0)
+        ));
+        if let Some(a) = aof {
+            s.push_str(&format!("aof_current_size:{}\r\n", a.live.current_size()));
+            s.push_str(&format!("aof_base_size:{}\r\n", a.live.base_size()));
+        }
+        s.push_str("\r\n");
+    }
+    if show("stats") {
+        let fork = saver
+            .latest_fork_us
+            .max(aof.map_or(0, |a| a.latest_fork_us));
+        s.push_str(&format!("# Stats\r\nlatest_fork_usec:{fork}\r\n\r\n"));
+    }
+    if show("replication") {
+        s.push_str("# Replication\r\nrole:slave\r\n");
+        s.push_str(&format!("master_host:{}\r\n", ctx.master_host));
+        s.push_str(&format!("master_port:{}\r\n", ctx.master_port));
+        s.push_str(&format!(
+            "master_link_status:{}\r\n",
+            if ctx.link_up { "up" } else { "down" }
+        ));
+        s.push_str(&format!("slave_repl_offset:{}\r\n", st.offset));
+        s.push_str("slave_read_only:1\r\n");
+        s.push_str(&format!("master_replid:{}\r\n\r\n", st.replid));
+    }
+    if show("keyspace") {
+        s.push_str("# Keyspace\r\n");
+        for (i, d) in st.ks.dbs.iter().enumerate() {
+            if d.is_empty() {
+                continue;
+            }
+            let expires = d.iter().filter(|e| e.expire_ms().is_some()).count();
+            s.push_str(&format!(
+                "db{i}:keys={},expires={expires},avg_ttl=0\r\n",
+                d.len()
+            ));
+        }
+    }
+    s
+}
+
+fn simple(out: &mut Vec<u8>, s: &str) {
+    out.push(b'+');
+    out.extend_from_slice(s.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn err(out: &mut Vec<u8>, s: &str) {
+    out.push(b'-');
+    out.extend_from_slice(s.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+fn int(out: &mut Vec<u8>, n: i64) {
+    out.extend_from_slice(format!(":{n}\r\n").as_bytes());
+}
+
+fn nil(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"$-1\r\n");
+}
+
+fn array(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(format!("*{n}\r\n").as_bytes());
+}
+
+fn bulk(out: &mut Vec<u8>, b: &[u8]) {
+    out.extend_from_slice(format!("${}\r\n", b.len()).as_bytes());
+    out.extend_from_slice(b);
+    out.extend_from_slice(b"\r\n");
+}
+
+fn wrongtype(out: &mut Vec<u8>) {
+    err(
+        out,
+        "WRONGTYPE Operation against a key holding the wrong kind of value",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_listen_ranks_clamp_as_redis_does() {
+        assert_eq!(rank_range(0, -1, 5), 0..5);
+        assert_eq!(rank_range(-2, -1, 5), 3..5);
+        assert_eq!(rank_range(1, 100, 5), 1..5);
+        assert_eq!(rank_range(3, 1, 5), 0..0);
+        assert_eq!(rank_range(-100, 0, 5), 0..1);
+        assert_eq!(rank_range(5, 10, 5), 0..0);
+        assert_eq!(rank_range(0, -1, 0), 0..0);
+    }
+
+    #[test]
+    fn capture_listen_stream_ids_parse_as_xrange_takes_them() {
+        assert_eq!(stream_id(b"-", false), Some((0, 0)));
+        assert_eq!(stream_id(b"+", true), Some((u64::MAX, u64::MAX)));
+        assert_eq!(stream_id(b"5", false), Some((5, 0)));
+        assert_eq!(stream_id(b"5", true), Some((5, u64::MAX)));
+        assert_eq!(stream_id(b"5-3", true), Some((5, 3)));
+        assert_eq!(stream_id(b"x", true), None);
+    }
+}
