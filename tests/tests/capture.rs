@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use e2e::bin::{copy_dir, rdbtool, run_full};
 use e2e::populate::Rng;
 use e2e::server::info_map;
-use e2e::{Client, PopulateOpts, Server, ServerKind, populate};
+use e2e::{Client, PopulateOpts, Reply, Server, ServerKind, populate};
 use formats::rdb::read::ChecksumStatus;
 
 type Cmd = Vec<Vec<u8>>;
@@ -974,4 +974,189 @@ fn capture_aof_loads_after_kill_9_at_any_moment() {
             "round {round} (kill after {ms} ms): the AOF loads with {keys} keys"
         );
     }
+}
+
+/// Connects to capture's `--listen` port (up to 30 s: it binds before the first sync).
+fn listen_client(port: u16, cap: &mut Capture) -> Client {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(c) = Client::connect(port) {
+            return c;
+        }
+        cap.assert_running();
+        assert!(Instant::now() < until, "no --listen port:\n{}", cap.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A reply with its array elements sorted (SMEMBERS: set order is the table's), or its
+/// field/value pairs sorted (HGETALL).
+fn sorted(r: Reply, pairs: bool) -> Reply {
+    let Some(a) = r.clone().into_array() else {
+        return r;
+    };
+    let key = |x: &Reply| x.as_bytes().map(<[u8]>::to_vec).unwrap_or_default();
+    if pairs {
+        let mut p: Vec<(Reply, Reply)> = a
+            .chunks(2)
+            .map(|c| (c[0].clone(), c.get(1).cloned().unwrap_or(Reply::Int(0))))
+            .collect();
+        p.sort_by_key(|(f, _)| key(f));
+        Reply::Array(Some(p.into_iter().flat_map(|(f, v)| [f, v]).collect()))
+    } else {
+        let mut a = a;
+        a.sort_by_key(key);
+        Reply::Array(Some(a))
+    }
+}
+
+#[test]
+fn capture_listen_serves_the_masters_data_read_only() {
+    let master = Server::start(ServerKind::Redis70, &["--repl-diskless-sync-delay", "0"]);
+    let mut mc = master.client();
+    let pop = populate(&mut mc, ServerKind::Redis70, &PopulateOpts::default());
+    let work = tempfile::tempdir().expect("tempdir");
+    let d = work.path().to_str().expect("utf-8 path");
+    let port = e2e::server::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{}", master.port());
+    let mut cap = Capture::start(
+        &[
+            "--replicaof",
+            &addr,
+            "--listen",
+            &listen,
+            "--dir",
+            d,
+            "--save",
+            "",
+        ],
+        work.path().join("capture.err"),
+    );
+    wait_online(&mut mc, &mut cap);
+    wait_caught_up(&mut mc, &mut cap);
+    let mut cc = listen_client(port, &mut cap);
+
+    let mut db = u64::MAX;
+    for (kdb, key) in &pop.keys {
+        if *kdb != db {
+            db = *kdb;
+            let n = db.to_string();
+            mc.cmd_ok(&[b"SELECT", n.as_bytes()]);
+            cc.cmd_ok(&[b"SELECT", n.as_bytes()]);
+        }
+        let k = key.as_slice();
+        let t = mc.cmd_str(&[b"TYPE", k]);
+        assert_eq!(cc.cmd_str(&[b"TYPE", k]), t, "TYPE of {key:?}");
+        let (read, pairs): (&[&[u8]], bool) = match t.as_str() {
+            "string" => (&[b"GET"], false),
+            "hash" => (&[b"HGETALL"], true),
+            "list" => (&[b"LRANGE", b"0", b"-1"], false),
+            "set" => (&[b"SMEMBERS"], false),
+            "zset" => (&[b"ZRANGE", b"0", b"-1", b"WITHSCORES"], false),
+            "stream" => (&[b"XRANGE", b"-", b"+"], false),
+            other => panic!("populate made a {other} at {key:?}"),
+        };
+        let mut args = vec![read[0], k];
+        args.extend_from_slice(&read[1..]);
+        let want = mc.cmd(&args);
+        let got = cc.cmd(&args);
+        let unordered = t == "set" || t == "hash";
+        if unordered {
+            assert_eq!(sorted(got, pairs), sorted(want, pairs), "{t} {key:?}");
+        } else {
+            assert_eq!(got, want, "{t} {key:?}");
+        }
+        let ttl = cc.cmd_int(&[b"TTL", k]);
+        let master_ttl = mc.cmd_int(&[b"TTL", k]);
+        assert!(
+            (ttl - master_ttl).abs() <= 2,
+            "TTL of {key:?}: {ttl} against {master_ttl}"
+        );
+    }
+    cc.cmd_ok(&[b"SELECT", b"0"]);
+    mc.cmd_ok(&[b"SELECT", b"0"]);
+    assert_eq!(cc.cmd_int(&[b"DBSIZE"]), mc.cmd_int(&[b"DBSIZE"]));
+    assert_eq!(digest(&mut cc), digest(&mut mc), "DEBUG DIGEST");
+    assert!(cc.cmd(&[b"GET", b"no-such-key"]).is_nil());
+    assert_eq!(cc.cmd_int(&[b"TTL", b"no-such-key"]), -2);
+
+    // Writes are refused as a replica refuses them; unknown commands as Redis words it.
+    let r = cc.cmd(&[b"SET", b"k", b"v"]);
+    assert_eq!(
+        r,
+        Reply::Error(b"READONLY You can't write against a read only replica.".to_vec())
+    );
+    let r = cc.cmd(&[b"NOSUCH", b"a"]);
+    assert_eq!(
+        r.text(),
+        "ERR unknown command 'NOSUCH', with args beginning with: 'a' "
+    );
+
+    let repl = info_map(&cc.cmd_str(&[b"INFO", b"replication"]));
+    assert_eq!(repl["role"], "slave");
+    assert_eq!(repl["master_link_status"], "up");
+    assert_eq!(repl["master_port"], master.port().to_string());
+    let master_repl = info_map(&mc.cmd_str(&[b"INFO", b"replication"]));
+    assert_eq!(repl["master_replid"], master_repl["master_replid"]);
+    assert_eq!(repl["slave_repl_offset"], master_repl["master_repl_offset"]);
+    let pers = info_map(&cc.cmd_str(&[b"INFO", b"persistence"]));
+    for f in [
+        "rdb_changes_since_last_save",
+        "rdb_last_save_time",
+        "rdb_last_cow_size",
+        "aof_last_bgrewrite_status",
+    ] {
+        assert!(pers.contains_key(f), "INFO persistence has no {f}");
+    }
+    assert_eq!(pers["rdb_bgsave_in_progress"], "0");
+    assert_eq!(pers["rdb_last_bgsave_status"], "ok");
+    assert_eq!(pers["aof_enabled"], "0");
+    let cfg = cc.cmd(&[b"CONFIG", b"GET", b"dbfilename"]);
+    assert_eq!(cfg.as_array().map(|a| a[1].text()), Some("dump.rdb".into()));
+    cc.cmd_ok(&[b"CONFIG", b"SET", b"save", b"3600 1"]);
+    let cfg = cc.cmd(&[b"CONFIG", b"GET", b"save"]);
+    assert_eq!(cfg.as_array().map(|a| a[1].text()), Some("3600 1".into()));
+
+    // BGSAVE: LASTSAVE moves on and the snapshot has the master's data.
+    let before = cc.cmd_int(&[b"LASTSAVE"]);
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(cc.cmd_str(&[b"BGSAVE"]), "Background saving started");
+    let until = Instant::now() + Duration::from_secs(30);
+    while cc.cmd_int(&[b"LASTSAVE"]) == before {
+        assert!(Instant::now() < until, "no snapshot:\n{}", cap.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let want = digest(&mut mc);
+    let fresh = Server::start_with_rdb(ServerKind::Redis70, &work.path().join("dump.rdb"), &[]);
+    assert_eq!(digest(&mut fresh.client()), want, "the BGSAVE snapshot");
+    drop(fresh);
+
+    // redis-cli talks to it.
+    let cli = e2e::server::tool("REDIS_CLI").expect("redis-cli");
+    let out = Command::new(cli)
+        .args(["-p", &port.to_string(), "DBSIZE"])
+        .output()
+        .expect("run redis-cli");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        mc.cmd_int(&[b"DBSIZE"]).to_string()
+    );
+
+    // SHUTDOWN NOSAVE: capture exits 0.
+    let _ = cc.try_cmd(&[&b"SHUTDOWN"[..], b"NOSAVE"]);
+    let mut child = cap.child.take().expect("running");
+    let until = Instant::now() + Duration::from_secs(30);
+    let code = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s.code();
+        }
+        assert!(
+            Instant::now() < until,
+            "capture did not shut down:\n{}",
+            cap.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0), "{}", cap.log());
 }
