@@ -1067,6 +1067,64 @@ fn capture_listen_serves_the_masters_data_read_only() {
         } else {
             assert_eq!(got, want, "{t} {key:?}");
         }
+        // The other reads, and errors, as the master words them.
+        let first = |r: Reply| {
+            r.into_array()
+                .and_then(|a| a.into_iter().next())
+                .and_then(|x| x.as_bytes().map(<[u8]>::to_vec))
+                .unwrap_or_default()
+        };
+        let member = match t.as_str() {
+            "hash" => first(mc.cmd(&[b"HGETALL", k])),
+            "set" => first(mc.cmd(&[b"SMEMBERS", k])),
+            "zset" => first(mc.cmd(&[b"ZRANGE", k, b"0", b"0"])),
+            _ => Vec::new(),
+        };
+        let m = member.as_slice();
+        let more: Vec<Vec<&[u8]>> = match t.as_str() {
+            "string" => vec![
+                vec![b"STRLEN", k],
+                vec![b"MGET", k, b"no-such-key", k],
+                vec![b"EXISTS", k, b"no-such-key", k],
+                vec![b"HGETALL", k],
+            ],
+            "hash" => vec![
+                vec![b"HLEN", k],
+                vec![b"HGET", k, m],
+                vec![b"HGET", k, b"no-such-field"],
+                vec![b"GET", k],
+            ],
+            "list" => vec![
+                vec![b"LLEN", k],
+                vec![b"LRANGE", k, b"1", b"2"],
+                vec![b"LRANGE", k, b"-3", b"-1"],
+                vec![b"LRANGE", k, b"5", b"1"],
+                vec![b"LRANGE", k, b"x", b"1"],
+            ],
+            "set" => vec![
+                vec![b"SCARD", k],
+                vec![b"SISMEMBER", k, m],
+                vec![b"SISMEMBER", k, b"no-such-member"],
+            ],
+            "zset" => vec![
+                vec![b"ZCARD", k],
+                vec![b"ZSCORE", k, m],
+                vec![b"ZSCORE", k, b"no-such-member"],
+                vec![b"ZRANGE", k, b"-2", b"-1", b"WITHSCORES"],
+                vec![b"LLEN", k],
+            ],
+            _ => vec![
+                vec![b"XLEN", k],
+                vec![b"XRANGE", k, b"-", b"+", b"COUNT", b"2"],
+                vec![b"SCARD", k],
+            ],
+        };
+        for args in more
+            .iter()
+            .chain(&[vec![&b"DEBUG"[..], b"DIGEST-VALUE", k]])
+        {
+            assert_eq!(cc.cmd(args), mc.cmd(args), "{}", e2e::resp::show_cmd(args));
+        }
         let ttl = cc.cmd_int(&[b"TTL", k]);
         let master_ttl = mc.cmd_int(&[b"TTL", k]);
         assert!(
@@ -1079,6 +1137,33 @@ fn capture_listen_serves_the_masters_data_read_only() {
     assert_eq!(cc.cmd_int(&[b"DBSIZE"]), mc.cmd_int(&[b"DBSIZE"]));
     assert_eq!(digest(&mut cc), digest(&mut mc), "DEBUG DIGEST");
     assert!(cc.cmd(&[b"GET", b"no-such-key"]).is_nil());
+    for args in [
+        &[&b"PING"[..]][..],
+        &[b"PING", b"hi"],
+        &[b"ECHO", b"hi"],
+        &[b"GET"],
+        &[b"SELECT", b"99"],
+        &[b"TYPE", b"no-such-key"],
+    ] {
+        assert_eq!(cc.cmd(args), mc.cmd(args), "{}", e2e::resp::show_cmd(args));
+    }
+    let keys = sorted(mc.cmd(&[b"KEYS", b"*"]), false);
+    assert_eq!(sorted(cc.cmd(&[b"KEYS", b"*"]), false), keys);
+    // SCAN visits every key once.
+    let mut seen = Vec::new();
+    let mut cursor = b"0".to_vec();
+    loop {
+        let r = cc
+            .cmd(&[b"SCAN", &cursor, b"COUNT", b"7"])
+            .into_array()
+            .expect("array");
+        cursor = r[0].as_bytes().expect("cursor").to_vec();
+        seen.extend(r[1].as_array().expect("keys").iter().cloned());
+        if cursor == b"0" {
+            break;
+        }
+    }
+    assert_eq!(sorted(Reply::Array(Some(seen)), false), keys, "SCAN");
     assert_eq!(cc.cmd_int(&[b"TTL", b"no-such-key"]), -2);
 
     // Writes are refused as a replica refuses them; unknown commands as Redis words it.
