@@ -1245,3 +1245,80 @@ fn capture_listen_serves_the_masters_data_read_only() {
     };
     assert_eq!(code, Some(0), "{}", cap.log());
 }
+
+#[test]
+fn capture_listen_rewrites_the_aof_on_request_and_saves_at_shutdown_save() {
+    let master = Server::start(ServerKind::Redis70, &["--repl-diskless-sync-delay", "0"]);
+    let mut mc = master.client();
+    for i in 0..50 {
+        let k = format!("k{i}");
+        mc.cmd_ok(&[b"SET", k.as_bytes(), b"v"]);
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    let d = work.path().to_str().expect("utf-8 path");
+    let port = e2e::server::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{}", master.port());
+    let mut cap = Capture::start(
+        &[
+            "--replicaof",
+            &addr,
+            "--listen",
+            &listen,
+            "--dir",
+            d,
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+        ],
+        work.path().join("capture.err"),
+    );
+    wait_online(&mut mc, &mut cap);
+    wait_caught_up(&mut mc, &mut cap);
+    let mut cc = listen_client(port, &mut cap);
+    let pers = |cc: &mut Client| info_map(&cc.cmd_str(&[b"INFO", b"persistence"]));
+    // The rewrite capture starts itself after the full resync ends first.
+    let until = Instant::now() + Duration::from_secs(30);
+    while pers(&mut cc)["aof_rewrite_in_progress"] != "0" {
+        assert!(Instant::now() < until, "{}", cap.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        cc.cmd_str(&[b"BGREWRITEAOF"]),
+        "Background append only file rewriting started"
+    );
+    let p = pers(&mut cc);
+    assert_eq!(p["aof_enabled"], "1");
+    assert!(p.contains_key("aof_base_size") && p.contains_key("aof_current_size"));
+    let cfg = cc.cmd(&[b"CONFIG", b"GET", b"appendonly"]);
+    assert_eq!(cfg.as_array().map(|a| a[1].text()), Some("yes".into()));
+    cc.cmd_ok(&[b"CONFIG", b"SET", b"appendfsync", b"always"]);
+    let cfg = cc.cmd(&[b"CONFIG", b"GET", b"appendfsync"]);
+    assert_eq!(cfg.as_array().map(|a| a[1].text()), Some("always".into()));
+    assert!(cc.cmd(&[b"CONFIG", b"SET", b"dir", b"/"]).is_error());
+
+    // SHUTDOWN SAVE: a final snapshot even with no save rules, then exit 0.
+    let _ = cc.try_cmd(&[&b"SHUTDOWN"[..], b"SAVE"]);
+    let mut child = cap.child.take().expect("running");
+    let until = Instant::now() + Duration::from_secs(30);
+    let code = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s.code();
+        }
+        assert!(
+            Instant::now() < until,
+            "capture did not shut down:\n{}",
+            cap.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0), "{}", cap.log());
+    let want = digest(&mut mc);
+    let fresh = Server::start_with_rdb(ServerKind::Redis70, &work.path().join("dump.rdb"), &[]);
+    assert_eq!(
+        digest(&mut fresh.client()),
+        want,
+        "the SHUTDOWN SAVE snapshot"
+    );
+}

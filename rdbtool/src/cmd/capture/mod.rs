@@ -324,7 +324,7 @@ fn capture(args: CaptureArgs) -> Result<Exit> {
     // After an error the data may not be what the master holds: no final snapshot.
     let final_save = if outcome.is_err() || server::nosave() {
         Ok(())
-    } else if st.have_data && !saver.rules.is_empty() {
+    } else if st.have_data && (!saver.rules.is_empty() || server::save_forced()) {
         saver
             .save_now(&st.ks, st.meta())
             .context("the final snapshot failed")

@@ -26,6 +26,8 @@ use super::snapshot::{SaveRules, Saver};
 static SHUTDOWN: AtomicBool = AtomicBool::new(false);
 /// `SHUTDOWN NOSAVE`: no final snapshot.
 static NOSAVE: AtomicBool = AtomicBool::new(false);
+/// `SHUTDOWN SAVE`: a final snapshot even without save rules.
+static SAVE: AtomicBool = AtomicBool::new(false);
 
 pub fn shutdown_requested() -> bool {
     SHUTDOWN.load(Ordering::Relaxed)
@@ -33,6 +35,10 @@ pub fn shutdown_requested() -> bool {
 
 pub fn nosave() -> bool {
     NOSAVE.load(Ordering::Relaxed)
+}
+
+pub fn save_forced() -> bool {
+    SAVE.load(Ordering::Relaxed)
 }
 
 /// A client's input beyond this without a whole command closes it (Redis's
@@ -558,7 +564,8 @@ impl Client {
             "shutdown" => {
                 let how = String::from_utf8_lossy(arg(1)).to_ascii_lowercase();
                 match how.as_str() {
-                    "" | "save" => {}
+                    "" => {}
+                    "save" => SAVE.store(true, Ordering::Relaxed),
                     "nosave" => NOSAVE.store(true, Ordering::Relaxed),
                     _ => {
                         err(out, "ERR syntax error");
