@@ -1217,6 +1217,17 @@ fn capture_listen_serves_the_masters_data_read_only() {
     assert_eq!(digest(&mut fresh.client()), want, "the BGSAVE snapshot");
     drop(fresh);
 
+    // Inline commands, and a client that ends its input early still gets every reply.
+    {
+        use std::io::{Read, Write};
+        let mut raw = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        raw.write_all(b"PING\r\nGET no-such-key\r\n*1\r\n$4\r\nPING\r\n")
+            .expect("write");
+        raw.shutdown(std::net::Shutdown::Write).expect("shutdown");
+        let mut got = Vec::new();
+        raw.read_to_end(&mut got).expect("read");
+        assert_eq!(got, b"+PONG\r\n$-1\r\n+PONG\r\n");
+    }
     // redis-cli talks to it.
     let cli = e2e::server::tool("REDIS_CLI").expect("redis-cli");
     let out = Command::new(cli)

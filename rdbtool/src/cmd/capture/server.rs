@@ -189,9 +189,14 @@ impl Client {
     ) -> bool {
         if revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && !self.closing {
             let mut tmp = [0u8; 16 << 10];
+            let mut eof = false;
             loop {
                 match self.sock.read(&mut tmp) {
-                    Ok(0) => return false,
+                    Ok(0) => {
+                        // What came before the end is still answered (a piped client).
+                        eof = true;
+                        break;
+                    }
                     Ok(n) => self
                         .rbuf
                         .extend_from_slice(tmp.get(..n).unwrap_or_default()),
@@ -208,6 +213,9 @@ impl Client {
                 id: self.id,
             };
             self.run_buffered(st, saver, &ctx);
+            if eof {
+                self.closing = true;
+            }
         }
         self.flush()
     }
