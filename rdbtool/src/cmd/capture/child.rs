@@ -49,8 +49,10 @@ fn private_dirty_bytes() -> Option<u64> {
 }
 
 /// Forks a child that runs `work` and exits 0 when it succeeds, 1 when it fails or
-/// panics. `link_fd` (the master link) is closed in the child, so that a child outliving
-/// a killed parent does not keep the link open. Returns at once in the parent.
+/// panics. `link_fd` (the master link) and every other socket (the `--listen` listener
+/// and its clients) are closed in the child, so that a child outliving a killed parent
+/// does not keep the link or the port open, and a client capture closes sees the end at
+/// once. Returns at once in the parent.
 pub fn fork_child(
     link_fd: Option<RawFd>,
     what: &str,
@@ -73,6 +75,7 @@ pub fn fork_child(
             // SAFETY: closes the child's copy of the socket; the parent's is untouched.
             unsafe { libc::close(fd) };
         }
+        close_sockets();
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         let code = match r {
             Ok(Ok(())) => {
@@ -97,6 +100,25 @@ pub fn fork_child(
         // The write end closes here, in the parent.
         report: pipe.map(|(r, _)| r),
     })
+}
+
+/// Closes every socket this process has open (in a forked child: its copies only).
+fn close_sockets() {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<RawFd> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    for fd in fds {
+        // SAFETY: fstat on a descriptor number with a valid buffer; an fd that is gone
+        // (the directory's own) fails harmlessly.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        if unsafe { libc::fstat(fd, &mut st) } == 0 && st.st_mode & libc::S_IFMT == libc::S_IFSOCK {
+            // SAFETY: closes this process's copy of a socket.
+            unsafe { libc::close(fd) };
+        }
+    }
 }
 
 /// How a child ended.
@@ -156,6 +178,30 @@ pub fn kill(f: &mut Forked) -> Reaped {
     // SAFETY: signals our own child.
     unsafe { libc::kill(f.pid, libc::SIGKILL) };
     reap(f, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_children_do_not_keep_sockets_open() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&l);
+        let mut f = fork_child(None, "test", || {
+            // SAFETY: asks for the flags of a descriptor number.
+            if unsafe { libc::fcntl(fd, libc::F_GETFD) } != -1 {
+                bail!("the listener is open in the child");
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(matches!(reap(&mut f, true), Reaped::Succeeded(_)));
+        // The parent's copy is untouched.
+        assert!(l.local_addr().is_ok());
+        // SAFETY: as above.
+        assert_ne!(unsafe { libc::fcntl(fd, libc::F_GETFD) }, -1);
+    }
 }
 
 /// This process's thread count (Linux), if known. (Unit tests run on the test harness's
