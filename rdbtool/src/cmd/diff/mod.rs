@@ -51,22 +51,13 @@ const FLUSH_AT: usize = 1 << 20;
 /// Keys of B compared with A's at once (pass 2), so that their cache misses overlap.
 const BATCH: usize = 256;
 
-const TYPES: [DataType; 7] = [
-    DataType::String,
-    DataType::List,
-    DataType::Set,
-    DataType::Zset,
-    DataType::Hash,
-    DataType::Stream,
-    DataType::Module,
-];
-
+/// A type as its index in [`DataType::ALL`], as the index keeps it.
 fn type_code(t: DataType) -> u8 {
-    TYPES.iter().position(|x| *x == t).unwrap_or(0) as u8
+    DataType::ALL.iter().position(|x| *x == t).unwrap_or(0) as u8
 }
 
 fn type_of(code: u8) -> DataType {
-    TYPES
+    DataType::ALL
         .get(code as usize)
         .copied()
         .unwrap_or(DataType::String)
