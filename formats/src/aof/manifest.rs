@@ -193,7 +193,7 @@ pub fn parse(text: &[u8]) -> Result<Manifest> {
 /// Splits a line like Redis's `sdssplitargs`: whitespace-separated tokens, `"..."` with
 /// `\n \r \t \b \a \\ \" \xHH` escapes, `'...'` with `\'`. A closing quote must be
 /// followed by whitespace or the end. `None` on unbalanced quotes.
-fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     let mut i = 0;
     let at = |i: usize| line.get(i).copied();

@@ -1,8 +1,7 @@
 //! capture's settings: the command line, then a redis.conf-style `--config` file, then
 //! Redis's defaults. The file is read as Redis reads its configuration
 //! (`loadServerConfigFromString`): one directive per line, `#` comments, arguments split
-//! as `sdssplitargs` splits them (double quotes with `\n \r \t \b \a \\ \" \xHH`, single
-//! quotes with `\'`); the directives capture uses are taken, the others ignored.
+//! as `sdssplitargs` splits them; the directives capture uses are taken, the others ignored.
 
 use std::path::{Path, PathBuf};
 
@@ -181,80 +180,15 @@ fn parse_config(text: &[u8]) -> Result<FromFile> {
     Ok(f)
 }
 
-/// Splits a line as Redis's `sdssplitargs`; `None` on unbalanced quotes (or a closing
-/// quote not followed by a space).
+/// Splits a config line as Redis does (`sdssplitargs`, shared with the manifest parser).
 fn split_args(line: &str) -> Option<Vec<String>> {
-    let b = line.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        if i >= b.len() {
-            return Some(out);
-        }
-        let mut cur = Vec::new();
-        let (mut inq, mut insq) = (false, false);
-        loop {
-            let c = b.get(i).copied();
-            if inq {
-                match (c?, b.get(i + 1).copied()) {
-                    (b'\\', Some(b'x'))
-                        if b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-                            && b.get(i + 3).is_some_and(u8::is_ascii_hexdigit) =>
-                    {
-                        let hex = std::str::from_utf8(b.get(i + 2..i + 4)?).ok()?;
-                        cur.push(u8::from_str_radix(hex, 16).ok()?);
-                        i += 3;
-                    }
-                    (b'\\', Some(e)) => {
-                        cur.push(match e {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 8,
-                            b'a' => 7,
-                            other => other,
-                        });
-                        i += 1;
-                    }
-                    (b'"', next) => {
-                        if next.is_some_and(|n| !n.is_ascii_whitespace()) {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    (ch, _) => cur.push(ch),
-                }
-            } else if insq {
-                match (c?, b.get(i + 1).copied()) {
-                    (b'\\', Some(b'\'')) => {
-                        cur.push(b'\'');
-                        i += 1;
-                    }
-                    (b'\'', next) => {
-                        if next.is_some_and(|n| !n.is_ascii_whitespace()) {
-                            return None;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    (ch, _) => cur.push(ch),
-                }
-            } else {
-                match c {
-                    None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
-                    Some(b'"') => inq = true,
-                    Some(b'\'') => insq = true,
-                    Some(ch) => cur.push(ch),
-                }
-            }
-            i += 1;
-        }
-        out.push(String::from_utf8_lossy(&cur).into_owned());
-    }
+    let tokens = formats::aof::manifest::split_args(line.as_bytes())?;
+    Some(
+        tokens
+            .into_iter()
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .collect(),
+    )
 }
 
 #[cfg(test)]
