@@ -137,16 +137,8 @@ impl LiveAof {
                     Some(e) => e.file.clone(),
                     None => {
                         // A manifest with a base only: start its first INCR file.
-                        let seq = m.incrs().map(|e| e.seq).max().unwrap_or(0) + 1;
-                        let name = format!("{prefix}.{seq}.incr.aof").into_bytes();
+                        let name = push_incr(&mut m, prefix);
                         File::create(name_path(dir, &name))?.sync_all()?;
-                        m.entries.push(Entry {
-                            file: name.clone(),
-                            seq,
-                            kind: FileType::Incr,
-                            extra: Vec::new(),
-                            line: 0,
-                        });
                         write_manifest(dir, prefix, &m)?;
                         name
                     }
@@ -337,17 +329,9 @@ impl LiveAof {
         self.sync()?;
         match self.manifest.as_mut().filter(|_| !self.waiting) {
             Some(m) => {
-                let seq = m.incrs().map(|e| e.seq).max().unwrap_or(0) + 1;
-                let name = format!("{}.{seq}.incr.aof", self.prefix).into_bytes();
+                let name = push_incr(m, &self.prefix);
                 let path = name_path(&self.dir, &name);
                 let f = open_append(&path, true)?;
-                m.entries.push(Entry {
-                    file: name,
-                    seq,
-                    kind: FileType::Incr,
-                    extra: Vec::new(),
-                    line: 0,
-                });
                 let m = m.clone();
                 write_manifest(&self.dir, &self.prefix, &m)?;
                 self.incr = f;
@@ -389,19 +373,11 @@ impl LiveAof {
         if std::mem::take(&mut self.waiting) {
             // The temporary INCR file becomes the only one; every file of the old
             // manifest (describing an older dataset) goes.
-            let seq = m.incrs().map(|e| e.seq).max().unwrap_or(0) + 1;
-            let name = format!("{}.{seq}.incr.aof", self.prefix).into_bytes();
+            let name = push_incr(&mut m, &self.prefix);
             let path = name_path(&self.dir, &name);
             self.sync()?;
             fs::rename(&self.incr_path, &path)?;
             self.incr_path = path;
-            m.entries.push(Entry {
-                file: name,
-                seq,
-                kind: FileType::Incr,
-                extra: Vec::new(),
-                line: 0,
-            });
         }
         let current = m.incrs().last().map(|e| e.file.clone()).unwrap_or_default();
         let mut entries = vec![Entry {
@@ -456,6 +432,21 @@ pub fn write_base(ks: &Keyspace, rw: &Rewrite, now_ms: i64) -> crate::Result<u64
     let f = out.into_inner().map_err(|e| e.into_error())?;
     f.sync_all()?;
     Ok(f.metadata()?.len())
+}
+
+/// Adds the next INCR file (`<prefix>.<seq>.incr.aof`, seq one past the last) to `m`;
+/// returns its name.
+fn push_incr(m: &mut Manifest, prefix: &str) -> Vec<u8> {
+    let seq = m.incrs().map(|e| e.seq).max().unwrap_or(0) + 1;
+    let name = format!("{prefix}.{seq}.incr.aof").into_bytes();
+    m.entries.push(Entry {
+        file: name.clone(),
+        seq,
+        kind: FileType::Incr,
+        extra: Vec::new(),
+        line: 0,
+    });
+    name
 }
 
 /// Replaces the manifest atomically (temporary file, fsync, rename, directory fsync).
