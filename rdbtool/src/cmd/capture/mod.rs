@@ -119,16 +119,26 @@ impl State {
         self.pending += len as u64;
         let mut getack = false;
         if let Some(first) = args.first() {
-            let name = String::from_utf8_lossy(first).to_ascii_uppercase();
-            match name.as_str() {
+            // Upper-cased on the stack: this runs for every command of the stream.
+            let mut buf = [0u8; 8];
+            let name: &[u8] = match buf.get_mut(..first.len()) {
+                Some(b) => {
+                    b.copy_from_slice(first);
+                    b.make_ascii_uppercase();
+                    b
+                }
+                // Longer than every name handled here.
+                None => b"",
+            };
+            match name {
                 // Counted in the offset, never applied.
-                "PING" | "PUBLISH" | "SPUBLISH" => {}
-                "REPLCONF" => {
+                b"PING" | b"PUBLISH" | b"SPUBLISH" => {}
+                b"REPLCONF" => {
                     getack = args
                         .get(1)
                         .is_some_and(|a| a.eq_ignore_ascii_case(b"GETACK"));
                 }
-                "MULTI" => {
+                b"MULTI" => {
                     if self.multi.is_some() {
                         return Err(Failure::Fatal(anyhow!(
                             "the master sent MULTI inside a transaction"
@@ -136,8 +146,8 @@ impl State {
                     }
                     self.multi = Some(Vec::new());
                 }
-                "DISCARD" => self.multi = None,
-                "EXEC" => {
+                b"DISCARD" => self.multi = None,
+                b"EXEC" => {
                     let queued = self.multi.take().ok_or_else(|| {
                         Failure::Fatal(anyhow!("the master sent EXEC without MULTI"))
                     })?;
