@@ -6,10 +6,13 @@
 //! - [`populate`]: a deterministic dataset with every type and encoding a server writes;
 //! - [`model`]: one comparable dataset model, built from `rdbtool dump --format jsonl`,
 //!   from a live server, or from a fixture's `*.expected.json`;
+//! - [`oracle`]: the engine answering clients next to a real Redis 7.0 (replies, change
+//!   counts, digests, propagation);
 //! - [`bin`]: the workspace's built binaries, running them, the shared fixtures folder.
 
 pub mod bin;
 pub mod model;
+pub mod oracle;
 pub mod populate;
 pub mod resp;
 pub mod server;

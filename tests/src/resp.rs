@@ -5,7 +5,7 @@
 //! The `args!` macro builds one command from mixed argument types.
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -344,61 +344,74 @@ impl Client {
 
     /// Reads one reply.
     pub fn read_reply(&mut self) -> io::Result<Reply> {
-        let mut line = Vec::new();
-        self.reader.read_until(b'\n', &mut line)?;
-        if line.len() < 3 || !line.ends_with(b"\r\n") {
+        read_reply(&mut self.reader)
+    }
+}
+
+/// Every reply in `bytes` (e.g. what a RESP2 server wrote), in order.
+pub fn parse_replies(bytes: &[u8]) -> io::Result<Vec<Reply>> {
+    let mut r = io::Cursor::new(bytes);
+    let mut v = Vec::new();
+    while (r.position() as usize) < bytes.len() {
+        v.push(read_reply(&mut r)?);
+    }
+    Ok(v)
+}
+
+/// Reads one reply from `reader`.
+fn read_reply<R: BufRead>(reader: &mut R) -> io::Result<Reply> {
+    let mut line = Vec::new();
+    reader.read_until(b'\n', &mut line)?;
+    if line.len() < 3 || !line.ends_with(b"\r\n") {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("bad or truncated RESP line {:?}", show_arg(&line)),
+        ));
+    }
+    let body = &line[1..line.len() - 2];
+    let num = |b: &[u8]| -> io::Result<i64> {
+        std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("bad RESP number {:?}", show_arg(b)),
+                )
+            })
+    };
+    Ok(match line[0] {
+        b'+' => Reply::Simple(body.to_vec()),
+        b'-' => Reply::Error(body.to_vec()),
+        b':' => Reply::Int(num(body)?),
+        b'$' => {
+            let n = num(body)?;
+            if n < 0 {
+                Reply::Bulk(None)
+            } else {
+                let mut buf = vec![0u8; n as usize + 2];
+                reader.read_exact(&mut buf)?;
+                buf.truncate(n as usize);
+                Reply::Bulk(Some(buf))
+            }
+        }
+        b'*' => {
+            let n = num(body)?;
+            if n < 0 {
+                Reply::Array(None)
+            } else {
+                let mut v = Vec::with_capacity(n.min(1 << 20) as usize);
+                for _ in 0..n {
+                    v.push(read_reply(reader)?);
+                }
+                Reply::Array(Some(v))
+            }
+        }
+        c => {
             return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("bad or truncated RESP line {:?}", show_arg(&line)),
+                io::ErrorKind::InvalidData,
+                format!("unexpected RESP type byte {c:#04x} (this test client speaks RESP2 only)"),
             ));
         }
-        let body = &line[1..line.len() - 2];
-        let num = |b: &[u8]| -> io::Result<i64> {
-            std::str::from_utf8(b)
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("bad RESP number {:?}", show_arg(b)),
-                    )
-                })
-        };
-        Ok(match line[0] {
-            b'+' => Reply::Simple(body.to_vec()),
-            b'-' => Reply::Error(body.to_vec()),
-            b':' => Reply::Int(num(body)?),
-            b'$' => {
-                let n = num(body)?;
-                if n < 0 {
-                    Reply::Bulk(None)
-                } else {
-                    let mut buf = vec![0u8; n as usize + 2];
-                    self.reader.read_exact(&mut buf)?;
-                    buf.truncate(n as usize);
-                    Reply::Bulk(Some(buf))
-                }
-            }
-            b'*' => {
-                let n = num(body)?;
-                if n < 0 {
-                    Reply::Array(None)
-                } else {
-                    let mut v = Vec::with_capacity(n.min(1 << 20) as usize);
-                    for _ in 0..n {
-                        v.push(self.read_reply()?);
-                    }
-                    Reply::Array(Some(v))
-                }
-            }
-            c => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!(
-                        "unexpected RESP type byte {c:#04x} (this test client speaks RESP2 only)"
-                    ),
-                ));
-            }
-        })
-    }
+    })
 }

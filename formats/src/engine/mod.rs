@@ -19,6 +19,7 @@ mod list;
 mod load;
 mod obj;
 pub mod pack;
+pub mod reply;
 mod set;
 mod table;
 pub mod write;
@@ -31,6 +32,7 @@ pub use bytes::Bytes;
 pub use cmd::ExecError;
 pub use load::{LoadReport, RdbLoader, load_aof, load_rdb};
 pub use obj::{Consumer, Group, Hash, HashField, List, Obj, Pending, Set, Stream, Zset};
+pub use reply::{Out, Prop};
 
 use crate::rdb::value::Record;
 
@@ -245,6 +247,10 @@ pub struct Session {
     pub db: usize,
     /// Commands queued after MULTI, applied at EXEC.
     pub multi: Option<Vec<Vec<Vec<u8>>>>,
+    /// A client's command was refused while queued: the EXEC fails.
+    multi_failed: bool,
+    /// The `Out` of replayed commands, which records nothing.
+    silent: Out,
 }
 
 impl Session {
@@ -255,6 +261,24 @@ impl Session {
     /// Applies one command to `ks`. MULTI queues until EXEC (DISCARD drops the queue);
     /// SELECT changes this session's database.
     pub fn execute(&mut self, ks: &mut Keyspace, args: &[&[u8]]) -> Result<(), ExecError> {
-        cmd::execute(self, ks, args)
+        let mut out = std::mem::take(&mut self.silent);
+        let r = cmd::execute(self, ks, args, &mut out);
+        self.silent = out;
+        r
+    }
+
+    /// Runs one command a client sent: as [`Session::execute`], but with Redis's
+    /// semantics for a live server (expired keys are gone, a transaction's commands are
+    /// checked as they are queued and each gets its reply at EXEC), and with the reply,
+    /// the changes and the propagation recorded in `out` (made by [`Out::client`]). An
+    /// `Err` is the command's error reply (see [`reply::error_text`]); `out` holds no
+    /// part of it.
+    pub fn call(
+        &mut self,
+        ks: &mut Keyspace,
+        args: &[&[u8]],
+        out: &mut Out,
+    ) -> Result<(), ExecError> {
+        cmd::execute(self, ks, args, out)
     }
 }

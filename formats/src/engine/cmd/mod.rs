@@ -18,6 +18,7 @@ mod zsets;
 
 pub(crate) use restore::library_name;
 
+use super::reply::{Out, Prop};
 use super::{Db, Entry, Keyspace, Obj, Session};
 
 /// Why a command could not be applied.
@@ -47,11 +48,18 @@ const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kin
 /// A command implementation.
 pub(crate) type Handler = fn(&mut Ctx<'_>, &[&[u8]]) -> Result<(), ExecError>;
 
-/// What a handler works on: the keyspace, the session's db, the command's name.
+/// What a handler works on: the keyspace, the session's db, the command's name, and
+/// where its reply, changes and propagation go.
+///
+/// Every handler, when it returns `Ok`, has written exactly one reply to `out` (a
+/// silent `Out` drops it), counted its changes as Redis counts them (`changed`), and,
+/// when what it did must be propagated otherwise than as sent, said so (`propagate`).
+/// An `Err` is the reply instead; whatever the handler wrote before it is dropped.
 pub(crate) struct Ctx<'a> {
     pub ks: &'a mut Keyspace,
     pub db: usize,
     pub name: &'a str,
+    pub out: &'a mut Out,
 }
 
 /// The upper-case name of a command, in `buf` (no command name is longer), if it is
@@ -76,7 +84,12 @@ fn lookup(name: &str) -> Option<(Handler, i32)> {
         .or_else(|| restore::lookup(name))
 }
 
-pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Result<(), ExecError> {
+pub(super) fn execute(
+    s: &mut Session,
+    ks: &mut Keyspace,
+    args: &[&[u8]],
+    out: &mut Out,
+) -> Result<(), ExecError> {
     let Some(first) = args.first() else {
         return Err(ExecError::Unknown(String::new()));
     };
@@ -89,10 +102,16 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
                 return Err(invalid("MULTI", "MULTI calls can not be nested"));
             }
             s.multi = Some(Vec::new());
+            s.multi_failed = false;
+            out.ok();
             return Ok(());
         }
         "DISCARD" => {
+            if out.is_on() && s.multi.is_none() {
+                return Err(invalid("DISCARD", "DISCARD without MULTI"));
+            }
             s.multi = None;
+            out.ok();
             return Ok(());
         }
         "EXEC" => {
@@ -100,16 +119,27 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
                 .multi
                 .take()
                 .ok_or_else(|| invalid("EXEC", "EXEC without MULTI"))?;
+            if out.is_on() {
+                return exec_for_client(s, ks, queued, out);
+            }
             for cmd in queued {
                 let a: Vec<&[u8]> = cmd.iter().map(Vec::as_slice).collect();
-                execute(s, ks, &a)?;
+                execute(s, ks, &a, out)?;
             }
             return Ok(());
         }
         _ => {}
     }
     if let Some(q) = &mut s.multi {
-        // Unknown commands inside MULTI are found at EXEC, as the whole unit applies.
+        // A replayed transaction applies whole, so its unknown commands are found at
+        // EXEC; a client's are refused as they are queued, and fail the EXEC.
+        if out.is_on() {
+            if let Err(e) = known(name, args) {
+                s.multi_failed = true;
+                return Err(e);
+            }
+            out.simple("QUEUED");
+        }
         q.push(args.iter().map(|a| a.to_vec()).collect());
         return Ok(());
     }
@@ -117,19 +147,134 @@ pub(super) fn execute(s: &mut Session, ks: &mut Keyspace, args: &[&[u8]]) -> Res
         let db = args
             .get(1)
             .and_then(|a| parse_i64(a))
-            .filter(|&d| (0..=i64::from(u16::MAX)).contains(&d))
-            .ok_or_else(|| invalid("SELECT", "invalid DB index"))?;
+            .ok_or_else(|| invalid("SELECT", "value is not an integer or out of range"))?;
+        // A replayed AOF may come from a server with more databases; a client gets
+        // the 16 of a default server (or what was loaded).
+        let max = if out.is_on() {
+            ks.dbs.len() as i64
+        } else {
+            i64::from(u16::MAX) + 1
+        };
+        if !(0..max).contains(&db) {
+            return Err(invalid("SELECT", "DB index is out of range"));
+        }
         s.db = db as usize;
         ks.db_mut(s.db);
+        out.ok();
         return Ok(());
     }
+    let handler = known(name, args)?;
+    if !out.is_on() {
+        let mut ctx = Ctx {
+            ks,
+            db: s.db,
+            name,
+            out,
+        };
+        return handler(&mut ctx, args);
+    }
+    // A client's command sees no expired key: those it names are deleted first.
+    expire_named(ks, s.db, args, out);
+    let (dirty, reply, props) = (out.dirty(), out.reply().len(), out.propagated().len());
+    out.own = false;
+    let mut ctx = Ctx {
+        ks,
+        db: s.db,
+        name,
+        out,
+    };
+    let r = handler(&mut ctx, args);
+    match &r {
+        Ok(()) => {
+            if !out.own && out.dirty() != dirty {
+                out.push_prop(Prop {
+                    db: s.db,
+                    args: args.iter().map(|a| a.to_vec()).collect(),
+                });
+            }
+            if out.reply().len() == reply {
+                out.error("ERR internal error: the command gave no reply");
+            }
+            // An expiry set in the past deletes the key at once, as in Redis.
+            expire_named(ks, s.db, args, out);
+        }
+        Err(_) => out.truncate(reply, props),
+    }
+    r
+}
+
+/// The handler of a known command called with an arity Redis accepts.
+fn known(name: &str, args: &[&[u8]]) -> Result<Handler, ExecError> {
     let (handler, arity) = lookup(name).ok_or_else(|| ExecError::Unknown(name.to_string()))?;
     let n = args.len() as i32;
     if (arity > 0 && n != arity) || (arity < 0 && n < -arity) {
-        return Err(invalid(name, "wrong number of arguments"));
+        return Err(invalid(
+            name,
+            format!(
+                "wrong number of arguments for '{}' command",
+                name.to_ascii_lowercase()
+            ),
+        ));
     }
-    let mut ctx = Ctx { ks, db: s.db, name };
-    handler(&mut ctx, args)
+    Ok(handler)
+}
+
+/// EXEC for a client: every queued command runs and its reply (or error) goes in the
+/// EXEC's array; what they propagate is wrapped in MULTI/EXEC.
+fn exec_for_client(
+    s: &mut Session,
+    ks: &mut Keyspace,
+    queued: Vec<Vec<Vec<u8>>>,
+    out: &mut Out,
+) -> Result<(), ExecError> {
+    if std::mem::take(&mut s.multi_failed) {
+        return Err(invalid(
+            "EXEC",
+            "EXECABORT Transaction discarded because of previous errors.",
+        ));
+    }
+    out.array(queued.len());
+    let (db, mark) = (s.db, out.propagated().len());
+    for cmd in queued {
+        let a: Vec<&[u8]> = cmd.iter().map(Vec::as_slice).collect();
+        if let Err(e) = execute(s, ks, &a, out) {
+            out.exec_error(&e);
+        }
+    }
+    if out.propagated().len() > mark {
+        out.insert_prop(
+            mark,
+            Prop {
+                db,
+                args: vec![b"MULTI".to_vec()],
+            },
+        );
+        out.push_prop(Prop {
+            db: s.db,
+            args: vec![b"EXEC".to_vec()],
+        });
+    }
+    Ok(())
+}
+
+/// Deletes the keys among `args` (every argument is looked up: a value that happens to
+/// name an expired key only deletes it sooner) whose expiry has passed, and propagates
+/// their deletion as Redis does (`DEL`).
+fn expire_named(ks: &mut Keyspace, db: usize, args: &[&[u8]], out: &mut Out) {
+    let now = now_ms();
+    let d = ks.db_mut(db);
+    for k in args.iter().skip(1) {
+        if d.get(k)
+            .and_then(Entry::expire_ms)
+            .is_some_and(|t| t <= now)
+        {
+            d.remove(k);
+            out.push_prop(Prop {
+                db,
+                args: vec![b"DEL".to_vec(), k.to_vec()],
+            });
+        }
+    }
 }
 
 pub(crate) fn invalid(cmd: &str, msg: impl Into<String>) -> ExecError {
@@ -165,6 +310,16 @@ pub(crate) fn is(arg: &[u8], word: &str) -> bool {
 }
 
 impl Ctx<'_> {
+    /// Counts `n` changes (Redis's `server.dirty += n`).
+    pub fn changed(&mut self, n: u64) {
+        self.out.changed(n);
+    }
+
+    /// Propagates `args` (on this command's db) in place of the command; see [`Out`].
+    pub fn propagate(&mut self, args: &[&[u8]]) {
+        self.out.propagate(self.db, args);
+    }
+
     pub fn err(&self, msg: impl Into<String>) -> ExecError {
         invalid(self.name, msg)
     }

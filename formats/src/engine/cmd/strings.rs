@@ -26,11 +26,18 @@ pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
     })
 }
 
-/// Parses an expiry option pair at `a[i]`, `a[i + 1]` into absolute ms.
+/// Parses an expiry option and its value into absolute ms.
 fn expiry(c: &Ctx<'_>, opt: &[u8], val: &[u8]) -> Result<i64, ExecError> {
-    let v = parse_i64(val)
-        .filter(|&v| v > 0)
-        .ok_or_else(|| c.err("invalid expire time"))?;
+    let bad = || {
+        c.err(format!(
+            "invalid expire time in '{}' command",
+            c.name.to_ascii_lowercase()
+        ))
+    };
+    let v = parse_i64(val).ok_or_else(|| c.err("value is not an integer or out of range"))?;
+    if v <= 0 {
+        return Err(bad());
+    }
     let ms = if is(opt, "EX") {
         v.checked_mul(1000).and_then(|x| x.checked_add(now_ms()))
     } else if is(opt, "PX") {
@@ -40,34 +47,51 @@ fn expiry(c: &Ctx<'_>, opt: &[u8], val: &[u8]) -> Result<i64, ExecError> {
     } else {
         Some(v)
     };
-    ms.ok_or_else(|| c.err("invalid expire time"))
+    ms.ok_or_else(bad)
 }
 
 fn set(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let (key, val) = (a[1], a[2]);
-    let (mut nx, mut xx, mut keep) = (false, false, false);
-    let mut exp = None;
+    let (mut nx, mut xx, mut keep, mut get) = (false, false, false, false);
+    let mut exp: Option<(i64, bool)> = None;
     let mut i = 3;
     while i < a.len() {
         let o = a[i];
-        if is(o, "NX") {
+        if is(o, "NX") && !xx {
             nx = true;
-        } else if is(o, "XX") {
+        } else if is(o, "XX") && !nx {
             xx = true;
         } else if is(o, "GET") {
-        } else if is(o, "KEEPTTL") {
+            get = true;
+        } else if is(o, "KEEPTTL") && exp.is_none() {
             keep = true;
-        } else if ["EX", "PX", "EXAT", "PXAT"].iter().any(|w| is(o, w)) && i + 1 < a.len() {
-            exp = Some(expiry(c, o, a[i + 1])?);
+        } else if ["EX", "PX", "EXAT", "PXAT"].iter().any(|w| is(o, w))
+            && !keep
+            && exp.is_none()
+            && i + 1 < a.len()
+        {
+            exp = Some((expiry(c, o, a[i + 1])?, is(o, "PXAT")));
             i += 1;
         } else {
             return Err(c.err("syntax error"));
         }
         i += 1;
     }
+    if get {
+        match c.string_bytes(key, false)? {
+            Some(old) => {
+                let old = old.to_vec();
+                c.out.bulk(&old);
+            }
+            None => c.out.nil(),
+        }
+    }
     let db = c.db();
     let exists = db.contains(key);
     if (nx && exists) || (xx && !exists) {
+        if !get {
+            c.out.nil();
+        }
         return Ok(());
     }
     let old_ttl = if keep {
@@ -75,14 +99,31 @@ fn set(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     } else {
         None
     };
-    db.set(key, Obj::Str(val.into()), exp.or(old_ttl));
+    db.set(key, Obj::Str(val.into()), exp.map(|e| e.0).or(old_ttl));
+    if !get {
+        c.out.ok();
+    }
+    c.changed(1);
+    if let Some((ms, false)) = exp {
+        c.propagate(&[
+            b"SET",
+            key,
+            val,
+            b"PXAT",
+            itoa::Buffer::new().format(ms).as_bytes(),
+        ]);
+    }
     Ok(())
 }
 
 fn setnx(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let db = c.db();
-    if !db.contains(a[1]) {
+    if db.contains(a[1]) {
+        c.out.int(0);
+    } else {
         db.set(a[1], Obj::Str(a[2].into()), None);
+        c.out.int(1);
+        c.changed(1);
     }
     Ok(())
 }
@@ -91,73 +132,144 @@ fn setex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let opt: &[u8] = if c.name == "SETEX" { b"EX" } else { b"PX" };
     let at = expiry(c, opt, a[2])?;
     c.db().set(a[1], Obj::Str(a[3].into()), Some(at));
+    c.out.ok();
+    c.changed(1);
+    c.propagate(&[
+        b"SET",
+        a[1],
+        a[3],
+        b"PXAT",
+        itoa::Buffer::new().format(at).as_bytes(),
+    ]);
     Ok(())
 }
 
 fn mset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if a.len().is_multiple_of(2) {
-        return Err(c.err("wrong number of arguments"));
+        return Err(c.err(format!(
+            "wrong number of arguments for '{}' command",
+            c.name.to_ascii_lowercase()
+        )));
     }
     let nx = c.name == "MSETNX";
     let db = c.db();
     if nx && a[1..].chunks(2).any(|kv| db.contains(kv[0])) {
+        c.out.int(0);
         return Ok(());
     }
     for kv in a[1..].chunks(2) {
         db.set(kv[0], Obj::Str(kv[1].into()), None);
     }
+    if nx {
+        c.out.int(1);
+    } else {
+        c.out.ok();
+    }
+    c.changed((a.len() as u64 - 1) / 2);
     Ok(())
 }
 
+/// Replies with the string at `key` (nil when missing); WRONGTYPE for other types.
+fn reply_string(c: &mut Ctx<'_>, key: &[u8]) -> Result<bool, ExecError> {
+    let on = c.out.is_on();
+    let Some(v) = c.string_bytes(key, false)? else {
+        c.out.nil();
+        return Ok(false);
+    };
+    if on {
+        let v = v.to_vec();
+        c.out.bulk(&v);
+    }
+    Ok(true)
+}
+
 fn getset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    c.string_bytes(a[1], false)?;
+    reply_string(c, a[1])?;
     c.db().set(a[1], Obj::Str(a[2].into()), None);
+    c.changed(1);
+    c.propagate(&[b"SET", a[1], a[2]]);
     Ok(())
 }
 
 fn getdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    if c.string_bytes(a[1], false)?.is_some() {
+    if reply_string(c, a[1])? {
         c.db().remove(a[1]);
+        c.changed(1);
+        c.propagate(&[b"DEL", a[1]]);
     }
     Ok(())
 }
 
 fn getex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    c.string_bytes(a[1], false)?;
     let new = match a.get(2) {
-        None => return Ok(()),
-        Some(o) if is(o, "PERSIST") && a.len() == 3 => None,
-        Some(o) if a.len() == 4 => Some(expiry(c, o, a[3])?),
+        None => None,
+        Some(o) if is(o, "PERSIST") && a.len() == 3 => Some(None),
+        Some(o) if a.len() == 4 && ["EX", "PX", "EXAT", "PXAT"].iter().any(|w| is(o, w)) => {
+            Some(Some(expiry(c, o, a[3])?))
+        }
         _ => return Err(c.err("syntax error")),
     };
-    if let Some(e) = c.entry(a[1]) {
-        e.set_expire_ms(new);
+    if !reply_string(c, a[1])? {
+        return Ok(());
+    }
+    match new {
+        None => {}
+        Some(None) => {
+            if let Some(e) = c.entry(a[1])
+                && e.expire_ms().is_some()
+            {
+                e.set_expire_ms(None);
+                c.changed(1);
+                c.propagate(&[b"PERSIST", a[1]]);
+            }
+        }
+        Some(Some(at)) => {
+            if let Some(e) = c.entry(a[1]) {
+                e.set_expire_ms(Some(at));
+            }
+            c.changed(1);
+            c.propagate(&[
+                b"PEXPIREAT",
+                a[1],
+                itoa::Buffer::new().format(at).as_bytes(),
+            ]);
+        }
     }
     Ok(())
 }
 
+const TOO_BIG: &str = "string exceeds maximum allowed size (proto-max-bulk-len)";
+
 fn append(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    let err = c.err("string exceeds maximum allowed size (proto-max-bulk-len)");
-    let s = c.string(a[1], true)?.ok_or_else(|| err.clone())?;
-    if s.len() + a[2].len() > MAX_STRING {
-        return Err(err);
+    if let Some(s) = c.string_bytes(a[1], false)?
+        && s.len() + a[2].len() > MAX_STRING
+    {
+        return Err(c.err(TOO_BIG));
     }
+    let too_big = c.err(TOO_BIG);
+    let s = c.string(a[1], true)?.ok_or(too_big)?;
     s.extend_from_slice(a[2]);
+    let n = s.len() as i64;
+    c.out.int(n);
+    c.changed(1);
     Ok(())
 }
 
 fn setrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    let off = parse_i64(a[2])
-        .filter(|&o| o >= 0)
-        .ok_or_else(|| c.err("offset is out of range"))? as usize;
-    let v = a[3];
-    if off + v.len() > MAX_STRING {
-        return Err(c.err("string exceeds maximum allowed size (proto-max-bulk-len)"));
+    let off = parse_i64(a[2]).ok_or_else(|| c.err("value is not an integer or out of range"))?;
+    if off < 0 {
+        return Err(c.err("offset is out of range"));
     }
+    let off = off as usize;
+    let v = a[3];
+    let cur = c.string_bytes(a[1], false)?.map(|s| s.len());
     if v.is_empty() {
-        // Nothing to write: a missing key is not created (the type is still checked).
-        c.string_bytes(a[1], false)?;
+        // Nothing to write: a missing key is not created.
+        c.out.int(cur.unwrap_or(0) as i64);
         return Ok(());
+    }
+    if off + v.len() > MAX_STRING {
+        return Err(c.err(TOO_BIG));
     }
     if let Some(s) = c.string(a[1], true)? {
         if s.len() < off + v.len() {
@@ -166,7 +278,10 @@ fn setrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         if let Some(dst) = s.get_mut(off..off + v.len()) {
             dst.copy_from_slice(v);
         }
+        let n = s.len() as i64;
+        c.out.int(n);
     }
+    c.changed(1);
     Ok(())
 }
 
@@ -185,14 +300,21 @@ fn incr(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             }
         }
     };
-    let not_int = c.err("value is not an integer or out of range");
-    let overflow = c.err("increment or decrement would overflow");
-    let s = c.string_bytes(a[1], true)?.ok_or_else(|| not_int.clone())?;
-    let cur = if s.is_empty() { Some(0) } else { parse_i64(s) };
-    let cur = cur.ok_or(not_int)?;
-    let new = cur.checked_add(by).ok_or(overflow)?;
+    let cur = match c.string_bytes(a[1], false)? {
+        None => Some(0),
+        Some(s) => parse_i64(s),
+    };
+    let cur = cur.ok_or_else(|| c.err("value is not an integer or out of range"))?;
+    let new = cur
+        .checked_add(by)
+        .ok_or_else(|| c.err("increment or decrement would overflow"))?;
+    let Some(s) = c.string_bytes(a[1], true)? else {
+        return Ok(());
+    };
     // A counter stays inline (at most 20 digits).
     *s = crate::engine::Bytes::from(itoa::Buffer::new().format(new).as_bytes());
+    c.out.int(new);
+    c.changed(1);
     Ok(())
 }
 
