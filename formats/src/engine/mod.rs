@@ -267,6 +267,12 @@ impl Session {
         r
     }
 
+    /// Whether the engine knows the command `args` and takes that many arguments (what
+    /// Redis checks when a client queues a command in a transaction).
+    pub fn check(args: &[&[u8]]) -> Result<(), ExecError> {
+        cmd::check(args)
+    }
+
     /// Runs one command a client sent: as [`Session::execute`], but with Redis's
     /// semantics for a live server (expired keys are gone, a transaction's commands are
     /// checked as they are queued and each gets its reply at EXEC), and with the reply,

@@ -71,6 +71,11 @@ impl Out {
         std::mem::take(&mut self.buf)
     }
 
+    /// Forgets the replies written so far.
+    pub fn clear_reply(&mut self) {
+        self.buf.clear();
+    }
+
     /// Changes made so far (Redis's `server.dirty`).
     pub fn dirty(&self) -> u64 {
         self.dirty

@@ -203,6 +203,20 @@ pub(super) fn execute(
     r
 }
 
+/// See [`Session::check`].
+pub(super) fn check(args: &[&[u8]]) -> Result<(), ExecError> {
+    let Some(first) = args.first() else {
+        return Err(ExecError::Unknown(String::new()));
+    };
+    let mut buf = [0u8; 32];
+    let name = upper(first, &mut buf)
+        .ok_or_else(|| ExecError::Unknown(String::from_utf8_lossy(first).into_owned()))?;
+    match name {
+        "MULTI" | "EXEC" | "DISCARD" | "SELECT" => Ok(()),
+        _ => known(name, args).map(|_| ()),
+    }
+}
+
 /// The handler of a known command called with an arity Redis accepts.
 fn known(name: &str, args: &[&[u8]]) -> Result<Handler, ExecError> {
     let (handler, arity) = lookup(name).ok_or_else(|| ExecError::Unknown(name.to_string()))?;

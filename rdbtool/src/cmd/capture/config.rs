@@ -13,6 +13,7 @@ use crate::cli::{CaptureArgs, fsync_policy, memory_size, yes_no};
 /// Every setting, resolved.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// `HOST:PORT`; empty for a primary (`--listen` without a master).
     pub replicaof: String,
     pub user: Option<String>,
     pub password: Option<String>,
@@ -58,12 +59,15 @@ impl Settings {
             None => FromFile::default(),
         };
         let replicaof = a.replicaof.or(f.replicaof);
-        if a.listen.is_some() && replicaof.is_none() {
-            bail!("--listen without --replicaof is not available yet");
-        }
-        let replicaof = replicaof.ok_or_else(|| {
-            anyhow!("no master to follow: give --replicaof HOST:PORT (or replicaof in --config)")
-        })?;
+        // Without a master, capture is a primary its clients write to.
+        let replicaof = match replicaof {
+            Some(r) => r,
+            None if a.listen.is_some() => String::new(),
+            None => bail!(
+                "nothing to capture: give --replicaof HOST:PORT to follow a master (or \
+                 replicaof in --config), or --listen ADDR to serve clients that write"
+            ),
+        };
         let password = a.password.or(f.password);
         let user = a.user.or(f.user);
         if user.is_some() && password.is_none() {

@@ -226,7 +226,8 @@ fn capture(args: CaptureArgs) -> Result<Exit> {
     let a = Settings::resolve(args)?;
     interrupt::install();
     let rules = SaveRules::parse(&a.save)?;
-    if !a.replicaof.contains(':') {
+    let primary = a.replicaof.is_empty();
+    if !primary && !a.replicaof.contains(':') {
         bail!("--replicaof {:?}: expected HOST:PORT", a.replicaof);
     }
     if a.dbfilename.is_empty() || a.dbfilename.contains('/') || a.dbfilename == ".." {
@@ -258,12 +259,31 @@ fn capture(args: CaptureArgs) -> Result<Exit> {
     if let Some(addr) = &a.listen {
         st.server = Some(server::Server::bind(addr, a.clone())?);
     }
-    if let Some(p) = &a.load {
+    // A primary restarts from what it wrote, as Redis does: its AOF, else its snapshot.
+    let restart = if primary && a.load.is_none() {
+        let manifest = a
+            .dir
+            .join(&a.appenddirname)
+            .join(format!("{}.manifest", a.appendfilename));
+        let rdb = a.dir.join(&a.dbfilename);
+        if a.appendonly && manifest.is_file() {
+            Some(manifest)
+        } else {
+            (!a.appendonly && rdb.is_file()).then_some(rdb)
+        }
+    } else {
+        None
+    };
+    if primary {
+        st.have_data = true;
+        st.replid = new_replid();
+    }
+    if let Some(p) = a.load.as_ref().or(restart.as_ref()) {
         let (ks, v) = load(p)?;
         st.ks = ks;
         st.version = v.unwrap_or(REDIS70);
         st.have_data = true;
-        let resume = v.is_some().then(|| repl_info(p)).flatten();
+        let resume = (v.is_some() && !primary).then(|| repl_info(p)).flatten();
         if let Some((id, off, db)) = &resume {
             st.replid.clone_from(id);
             st.offset = *off;
@@ -301,28 +321,33 @@ fn capture(args: CaptureArgs) -> Result<Exit> {
     }
     let mut saver = Saver::new(a.dir.clone(), a.dbfilename.clone(), rules, a.quiet);
     let mut backoff = Duration::from_millis(100);
-    let outcome = loop {
-        if stop_requested() {
-            break Ok(());
-        }
-        let r = connect(&a, &mut st, &mut saver).and_then(|mut c| {
-            backoff = Duration::from_millis(100);
-            saver.link_fd = Some(c.raw_fd());
-            let r = follow(&mut c, &mut st, &mut saver);
-            saver.link_fd = None;
-            r
-        });
-        match r {
-            Ok(()) | Err(Failure::Stop) => break Ok(()),
-            Err(Failure::Fatal(e)) => break Err(e),
-            Err(Failure::Link(e)) if !st.reached => {
-                break Err(e.context(format!("cannot replicate from {}", a.replicaof)));
+    let outcome = if primary {
+        serve_clients(&mut st, &mut saver);
+        Ok(())
+    } else {
+        loop {
+            if stop_requested() {
+                break Ok(());
             }
-            Err(Failure::Link(e)) => {
-                wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "lost", &e);
-            }
-            Err(Failure::Retry(e)) => {
-                wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "not ready", &e);
+            let r = connect(&a, &mut st, &mut saver).and_then(|mut c| {
+                backoff = Duration::from_millis(100);
+                saver.link_fd = Some(c.raw_fd());
+                let r = follow(&mut c, &mut st, &mut saver);
+                saver.link_fd = None;
+                r
+            });
+            match r {
+                Ok(()) | Err(Failure::Stop) => break Ok(()),
+                Err(Failure::Fatal(e)) => break Err(e),
+                Err(Failure::Link(e)) if !st.reached => {
+                    break Err(e.context(format!("cannot replicate from {}", a.replicaof)));
+                }
+                Err(Failure::Link(e)) => {
+                    wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "lost", &e);
+                }
+                Err(Failure::Retry(e)) => {
+                    wait_to_retry(&a, &mut st, &mut saver, &mut backoff, "not ready", &e);
+                }
             }
         }
     };
@@ -478,6 +503,28 @@ fn serve(
     let ready = srv.serve(st, saver, master, timeout_ms);
     st.server = Some(srv);
     ready
+}
+
+/// A new random replication id (40 hex digits), as a primary has one.
+fn new_replid() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut id = String::with_capacity(REPLID_LEN);
+    while id.len() < REPLID_LEN {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_nanos()));
+        h.write_u32(std::process::id());
+        id.push_str(&format!("{:016x}", h.finish()));
+    }
+    id.truncate(REPLID_LEN);
+    id
+}
+
+/// A primary: serves the clients until SIGTERM, SIGINT or SHUTDOWN.
+fn serve_clients(st: &mut State, saver: &mut Saver) {
+    while !stop_requested() {
+        serve(st, saver, None, 100);
+        tick(st, saver);
+    }
 }
 
 /// Reaps a finished snapshot child and starts one when a save rule fires.
@@ -795,14 +842,11 @@ mod tests {
         assert_eq!(a.auto_aof_rewrite_min_size, 64 << 20);
         assert!(
             Settings::resolve(parse(&[]).unwrap()).is_err(),
-            "--replicaof is required"
+            "--replicaof or --listen is required"
         );
         assert!(Settings::resolve(parse(&["--replicaof", "h:1", "--user", "u"]).unwrap()).is_err());
-        let e = Settings::resolve(parse(&["--listen", "127.0.0.1:0"]).unwrap()).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "--listen without --replicaof is not available yet"
-        );
+        let a = Settings::resolve(parse(&["--listen", "127.0.0.1:0"]).unwrap()).unwrap();
+        assert!(a.replicaof.is_empty(), "--listen alone: a primary");
         let a =
             Settings::resolve(parse(&["--replicaof", "h:1", "--listen", "127.0.0.1:0"]).unwrap());
         assert_eq!(a.unwrap().listen.as_deref(), Some("127.0.0.1:0"));

@@ -12,10 +12,12 @@ use std::net::{TcpListener, TcpStream};
 use std::ops::Range;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use formats::engine::digest::{dataset_digest, fmt_g17, hex, value_digest};
-use formats::engine::{Entry, Obj};
+use formats::engine::reply::error_text;
+use formats::engine::{Entry, ExecError, Obj, Out, Prop, Session};
 use formats::glob::Pattern;
 
 use super::State;
@@ -50,7 +52,23 @@ struct Client {
     id: u64,
     rbuf: Vec<u8>,
     wbuf: Vec<u8>,
-    db: usize,
+    /// The engine's view of the connection: its selected db.
+    session: Session,
+    /// Where the engine writes replies, changes and propagation.
+    eng: Out,
+    /// What this client's commands propagated and the AOF has not got yet.
+    props: Vec<Prop>,
+    /// Commands queued by MULTI.
+    multi: Option<Vec<Vec<Vec<u8>>>>,
+    /// A command was refused while queued: the EXEC fails.
+    multi_failed: bool,
+    /// WATCHed keys (db, key), and whether one changed since.
+    watched: Vec<(usize, Vec<u8>)>,
+    watch_dirty: bool,
+    /// Running the commands of an EXEC (which never block).
+    in_exec: bool,
+    /// Waiting in a blocking command (BLPOP, ...): no other input runs meanwhile.
+    blocked: Option<Blocked>,
     name: Option<Vec<u8>>,
     /// Close once `wbuf` is written (QUIT, a protocol error).
     closing: bool,
@@ -120,6 +138,15 @@ impl Server {
         let ready = |i: usize| fds.get(i).map_or(0, |f| f.revents);
         let master_ready = master.is_some() && ready(1) != 0;
         let mut closed = Vec::new();
+        let mut touched = Vec::new();
+        let ctx = Ctx {
+            settings: &self.settings,
+            master_host: &self.master_host,
+            master_port: &self.master_port,
+            link_up: self.link_up,
+            primary: self.settings.replicaof.is_empty(),
+        };
+        let mut wrote = false;
         for i in 0..self.clients.len() {
             let r = ready(i + 2);
             if r == 0 {
@@ -128,18 +155,47 @@ impl Server {
             let Some(c) = self.clients.get_mut(i) else {
                 continue;
             };
-            if !c.on_ready(
-                r,
-                st,
-                saver,
-                &self.settings,
-                &self.master_host,
-                &self.master_port,
-                self.link_up,
-            ) {
+            if !c.on_ready(r, st, saver, &ctx, &mut touched) {
                 closed.push(i);
             }
+            if !touched.is_empty() {
+                wrote = true;
+                for c in &mut self.clients {
+                    c.touch(&touched);
+                }
+                touched.clear();
+            }
         }
+        // Blocked clients: served when a write may have given them data, or answered
+        // at their timeout.
+        let now = Instant::now();
+        while self.clients.iter().any(|c| {
+            c.blocked
+                .as_ref()
+                .is_some_and(|b| wrote || b.timed_out(now))
+        }) {
+            wrote = false;
+            for i in 0..self.clients.len() {
+                let Some(c) = self.clients.get_mut(i) else {
+                    continue;
+                };
+                if c.blocked.is_none() {
+                    continue;
+                }
+                c.unblock(st, saver, &ctx, now, &mut touched);
+                if !c.flush() && !closed.contains(&i) {
+                    closed.push(i);
+                }
+                if !touched.is_empty() {
+                    wrote = true;
+                    for c in &mut self.clients {
+                        c.touch(&touched);
+                    }
+                    touched.clear();
+                }
+            }
+        }
+        closed.sort_unstable();
         for i in closed.into_iter().rev() {
             self.clients.remove(i);
         }
@@ -154,7 +210,15 @@ impl Server {
                     id: self.next_id,
                     rbuf: Vec::new(),
                     wbuf: Vec::new(),
-                    db: 0,
+                    session: Session::new(),
+                    eng: Out::client(),
+                    props: Vec::new(),
+                    multi: None,
+                    multi_failed: false,
+                    watched: Vec::new(),
+                    watch_dirty: false,
+                    in_exec: false,
+                    blocked: None,
                     name: None,
                     closing: false,
                 });
@@ -165,13 +229,46 @@ impl Server {
     }
 }
 
+/// A client waiting in a blocking command.
+struct Blocked {
+    args: Vec<Vec<u8>>,
+    /// None: no timeout.
+    deadline: Option<Instant>,
+    /// The reply at the timeout.
+    nil: Vec<u8>,
+}
+
+impl Blocked {
+    fn timed_out(&self, now: Instant) -> bool {
+        self.deadline.is_some_and(|d| d <= now)
+    }
+}
+
+/// The timeout (seconds, 0 for none) of a blocking command, None when `name` does not
+/// block (or XREADGROUP without BLOCK).
+fn block_timeout(name: &str, args: &[&[u8]]) -> Option<f64> {
+    let secs = |a: &[u8]| std::str::from_utf8(a).ok()?.parse::<f64>().ok();
+    match name {
+        "blpop" | "brpop" | "bzpopmin" | "bzpopmax" => secs(args.last()?),
+        "brpoplpush" => secs(args.get(3)?),
+        "blmove" => secs(args.get(5)?),
+        "blmpop" | "bzmpop" => secs(args.get(1)?),
+        "xreadgroup" => {
+            let i = args.iter().position(|a| a.eq_ignore_ascii_case(b"BLOCK"))?;
+            Some(secs(args.get(i + 1)?)? / 1000.0)
+        }
+        _ => None,
+    }
+}
+
 /// What one command needs besides the data.
 struct Ctx<'a> {
     settings: &'a super::config::Settings,
     master_host: &'a str,
     master_port: &'a str,
     link_up: bool,
-    id: u64,
+    /// No master: clients write.
+    primary: bool,
 }
 
 impl Client {
@@ -182,10 +279,8 @@ impl Client {
         revents: libc::c_short,
         st: &mut State,
         saver: &mut Saver,
-        settings: &super::config::Settings,
-        master_host: &str,
-        master_port: &str,
-        link_up: bool,
+        ctx: &Ctx<'_>,
+        touched: &mut Vec<Prop>,
     ) -> bool {
         if revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && !self.closing {
             let mut tmp = [0u8; 16 << 10];
@@ -205,14 +300,7 @@ impl Client {
                     Err(_) => return false,
                 }
             }
-            let ctx = Ctx {
-                settings,
-                master_host,
-                master_port,
-                link_up,
-                id: self.id,
-            };
-            self.run_buffered(st, saver, &ctx);
+            self.run_buffered(st, saver, ctx, touched);
             if eof {
                 self.closing = true;
             }
@@ -220,10 +308,16 @@ impl Client {
         self.flush()
     }
 
-    fn run_buffered(&mut self, st: &mut State, saver: &mut Saver, ctx: &Ctx<'_>) {
+    fn run_buffered(
+        &mut self,
+        st: &mut State,
+        saver: &mut Saver,
+        ctx: &Ctx<'_>,
+        touched: &mut Vec<Prop>,
+    ) {
         let mut ranges: Vec<Range<usize>> = Vec::new();
         let mut used = 0;
-        while !self.closing {
+        while !self.closing && self.blocked.is_none() {
             let rest = self.rbuf.get(used..).unwrap_or_default();
             if rest.is_empty() {
                 break;
@@ -246,6 +340,7 @@ impl Client {
                     let mut out = Vec::new();
                     self.command(&a, st, saver, ctx, &mut out);
                     self.wbuf.extend_from_slice(&out);
+                    self.emit(st, touched);
                 }
                 continue;
             }
@@ -262,6 +357,7 @@ impl Client {
                         let mut out = Vec::new();
                         self.command(&a, st, saver, ctx, &mut out);
                         self.wbuf.extend_from_slice(&out);
+                        self.emit(st, touched);
                     }
                 }
                 Ok(None) => break,
@@ -276,6 +372,212 @@ impl Client {
         if self.rbuf.len() > MAX_QUERY {
             self.closing = true;
         }
+        // Written before the replies go out, as Redis writes its AOF before replying.
+        if let Some(a) = &mut st.aof
+            && let Err(e) = a.live.flush()
+        {
+            super::status::say!("rdbtool: writing the AOF: {e}");
+        }
+    }
+
+    /// A blocked client whose keys may have data now, or whose timeout passed: its
+    /// command runs again (and blocks again if there is still nothing), or gets the
+    /// timeout's reply; then the rest of its input runs.
+    fn unblock(
+        &mut self,
+        st: &mut State,
+        saver: &mut Saver,
+        ctx: &Ctx<'_>,
+        now: Instant,
+        touched: &mut Vec<Prop>,
+    ) {
+        let Some(b) = self.blocked.take() else {
+            return;
+        };
+        let args: Vec<&[u8]> = b.args.iter().map(Vec::as_slice).collect();
+        let mut out = Vec::new();
+        self.command(&args, st, saver, ctx, &mut out);
+        if let Some(again) = &mut self.blocked {
+            if b.timed_out(now) {
+                self.blocked = None;
+                out.extend_from_slice(&b.nil);
+            } else {
+                again.deadline = b.deadline;
+                return;
+            }
+        }
+        self.wbuf.extend_from_slice(&out);
+        self.emit(st, touched);
+        self.run_buffered(st, saver, ctx, touched);
+    }
+
+    /// Hands what the last command propagated to the AOF, and to the WATCHes (this
+    /// client's own now; the others' through `touched`).
+    fn emit(&mut self, st: &mut State, touched: &mut Vec<Prop>) {
+        if self.props.is_empty() {
+            return;
+        }
+        let props = std::mem::take(&mut self.props);
+        if let Some(a) = &mut st.aof {
+            for p in &props {
+                let args: Vec<&[u8]> = p.args.iter().map(Vec::as_slice).collect();
+                a.live.append(p.db as u64, &args);
+            }
+        }
+        self.touch(&props);
+        touched.extend(props);
+    }
+
+    /// Marks this client's transaction as failed if `props` change a key it watches
+    /// (any argument naming it counts; a flush or a swap counts for every key).
+    fn touch(&mut self, props: &[Prop]) {
+        if self.watched.is_empty() || self.watch_dirty {
+            return;
+        }
+        self.watch_dirty = props.iter().any(|p| {
+            let name = p.args.first().map(Vec::as_slice).unwrap_or_default();
+            if [&b"FLUSHALL"[..], b"FLUSHDB", b"SWAPDB"]
+                .iter()
+                .any(|n| name.eq_ignore_ascii_case(n))
+            {
+                return true;
+            }
+            self.watched
+                .iter()
+                .any(|(db, k)| *db == p.db && p.args.iter().skip(1).any(|a| a == k))
+        });
+    }
+
+    /// A write command for the engine (a primary's): its reply goes to `out`, its
+    /// changes to the save rules' count, what it propagates to `props`.
+    fn engine(&mut self, args: &[&[u8]], st: &mut State, out: &mut Vec<u8>) {
+        let before = self.eng.dirty();
+        if let Err(e) = self.session.call(&mut st.ks, args, &mut self.eng) {
+            self.eng.exec_error(&e);
+        }
+        out.extend_from_slice(self.eng.reply());
+        self.eng.clear_reply();
+        st.dirty = st
+            .dirty
+            .saturating_add(self.eng.dirty().wrapping_sub(before));
+        self.props.extend(self.eng.drain_propagated());
+    }
+
+    /// MULTI, EXEC, DISCARD, WATCH, UNWATCH, and queueing inside a transaction; false
+    /// when `name` is none of those and runs now.
+    fn transaction(
+        &mut self,
+        name: &str,
+        args: &[&[u8]],
+        st: &mut State,
+        saver: &mut Saver,
+        ctx: &Ctx<'_>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        match name {
+            "multi" if args.len() == 1 => {
+                if self.multi.is_some() {
+                    err(out, "ERR MULTI calls can not be nested");
+                } else {
+                    self.multi = Some(Vec::new());
+                    self.multi_failed = false;
+                    simple(out, "OK");
+                }
+            }
+            "discard" if args.len() == 1 => {
+                if self.multi.take().is_some() {
+                    self.watched.clear();
+                    self.watch_dirty = false;
+                    simple(out, "OK");
+                } else {
+                    err(out, "ERR DISCARD without MULTI");
+                }
+            }
+            "exec" if args.len() == 1 => {
+                let Some(queued) = self.multi.take() else {
+                    err(out, "ERR EXEC without MULTI");
+                    return true;
+                };
+                let aborted = std::mem::take(&mut self.watch_dirty);
+                self.watched.clear();
+                if std::mem::take(&mut self.multi_failed) {
+                    err(
+                        out,
+                        "EXECABORT Transaction discarded because of previous errors.",
+                    );
+                } else if aborted {
+                    out.extend_from_slice(b"*-1\r\n");
+                } else {
+                    array(out, queued.len());
+                    let (db, mark) = (self.session.db, self.props.len());
+                    self.in_exec = true;
+                    for q in &queued {
+                        let a: Vec<&[u8]> = q.iter().map(Vec::as_slice).collect();
+                        self.command(&a, st, saver, ctx, out);
+                    }
+                    self.in_exec = false;
+                    // One transaction in the AOF, as Redis propagates it.
+                    if self.props.len() > mark {
+                        self.props.insert(
+                            mark,
+                            Prop {
+                                db,
+                                args: vec![b"MULTI".to_vec()],
+                            },
+                        );
+                        self.props.push(Prop {
+                            db: self.session.db,
+                            args: vec![b"EXEC".to_vec()],
+                        });
+                    }
+                }
+            }
+            "watch" if args.len() >= 2 => {
+                if self.multi.is_some() {
+                    err(out, "ERR WATCH inside MULTI is not allowed");
+                } else {
+                    let db = self.session.db;
+                    self.watched
+                        .extend(args.iter().skip(1).map(|k| (db, k.to_vec())));
+                    simple(out, "OK");
+                }
+            }
+            "unwatch" if args.len() == 1 => {
+                self.watched.clear();
+                self.watch_dirty = false;
+                simple(out, "OK");
+            }
+            "multi" | "discard" | "exec" | "watch" | "unwatch" => {
+                err(
+                    out,
+                    &format!("ERR wrong number of arguments for '{name}' command"),
+                );
+                if self.multi.is_some() {
+                    self.multi_failed = true;
+                }
+            }
+            _ => {
+                let Some(q) = &mut self.multi else {
+                    return false;
+                };
+                if name == "quit" {
+                    return false;
+                }
+                let engine_knows = Session::check(args);
+                if server_knows(name) || engine_knows.is_ok() {
+                    q.push(args.iter().map(|a| a.to_vec()).collect());
+                    simple(out, "QUEUED");
+                } else {
+                    self.multi_failed = true;
+                    match engine_knows {
+                        Err(ExecError::Unknown(_)) => unknown(out, args),
+                        Err(e) => err(out, &error_text(&e)),
+                        Ok(()) => {}
+                    }
+                }
+            }
+        }
+        true
     }
 
     /// Writes what the socket takes; false when the client is to be dropped.
@@ -306,8 +608,11 @@ impl Client {
             return;
         };
         let name = String::from_utf8_lossy(first).to_ascii_lowercase();
+        if self.transaction(&name, args, st, saver, ctx, out) {
+            return;
+        }
         let now = now_ms();
-        let db = self.db;
+        let db = self.session.db;
         let get = |k: &[u8]| -> Option<&Entry> {
             st.ks
                 .db(db)
@@ -354,7 +659,7 @@ impl Client {
             "command" => out.extend_from_slice(b"*0\r\n"),
             "select" => match int_arg(arg(1)) {
                 Some(n) if n >= 0 && (n as usize) < st.ks.dbs.len() => {
-                    self.db = n as usize;
+                    self.session.db = n as usize;
                     simple(out, "OK");
                 }
                 Some(_) => err(out, "ERR DB index is out of range"),
@@ -371,7 +676,7 @@ impl Client {
                         Some(n) => bulk(out, n),
                         None => nil(out),
                     },
-                    ("id", 2) => int(out, ctx.id as i64),
+                    ("id", 2) => int(out, self.id as i64),
                     _ => err(
                         out,
                         &format!(
@@ -583,17 +888,29 @@ impl Client {
                 SHUTDOWN.store(true, Ordering::Relaxed);
                 self.closing = true;
             }
-            n if is_write(n) => err(out, "READONLY You can't write against a read only replica."),
-            _ => {
-                let mut text = format!(
-                    "ERR unknown command '{}', with args beginning with: ",
-                    String::from_utf8_lossy(first)
-                );
-                for a in args.iter().skip(1) {
-                    text.push_str(&format!("'{}' ", String::from_utf8_lossy(a)));
-                }
-                err(out, &text);
+            n if is_write(n) && !ctx.primary => {
+                err(out, "READONLY You can't write against a read only replica.");
             }
+            _ if ctx.primary && !matches!(Session::check(args), Err(ExecError::Unknown(_))) => {
+                let (start, props, dirty) = (out.len(), self.props.len(), self.eng.dirty());
+                self.engine(args, st, out);
+                // A blocking command that found nothing waits (not inside a transaction,
+                // as in Redis): its "nothing" reply is kept for its timeout.
+                let nothing = matches!(out.get(start..), Some(b"*-1\r\n" | b"$-1\r\n"));
+                if nothing
+                    && !self.in_exec
+                    && self.props.len() == props
+                    && self.eng.dirty() == dirty
+                    && let Some(t) = block_timeout(&name, args)
+                {
+                    self.blocked = Some(Blocked {
+                        args: args.iter().map(|a| a.to_vec()).collect(),
+                        deadline: (t > 0.0).then(|| Instant::now() + Duration::from_secs_f64(t)),
+                        nil: out.split_off(start),
+                    });
+                }
+            }
+            _ => unknown(out, args),
         }
     }
 }
@@ -1084,7 +1401,13 @@ fn info(st: &State, saver: &Saver, ctx: &Ctx<'_>, section: Option<&[u8]>) -> Str
             .max(aof.map_or(0, |a| a.latest_fork_us));
         s.push_str(&format!("# Stats\r\nlatest_fork_usec:{fork}\r\n\r\n"));
     }
-    if show("replication") {
+    if show("replication") && ctx.primary {
+        s.push_str("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
+        s.push_str(&format!(
+            "master_replid:{}\r\nmaster_repl_offset:0\r\n\r\n",
+            st.replid
+        ));
+    } else if show("replication") {
         s.push_str("# Replication\r\nrole:slave\r\n");
         s.push_str(&format!("master_host:{}\r\n", ctx.master_host));
         s.push_str(&format!("master_port:{}\r\n", ctx.master_port));
@@ -1110,6 +1433,64 @@ fn info(st: &State, saver: &Saver, ctx: &Ctx<'_>, section: Option<&[u8]>) -> Str
         }
     }
     s
+}
+
+/// Redis's reply to a command it does not know.
+fn unknown(out: &mut Vec<u8>, args: &[&[u8]]) {
+    let first = args.first().copied().unwrap_or_default();
+    let mut text = format!(
+        "ERR unknown command '{}', with args beginning with: ",
+        String::from_utf8_lossy(first)
+    );
+    for a in args.iter().skip(1) {
+        text.push_str(&format!("'{}' ", String::from_utf8_lossy(a)));
+    }
+    err(out, &text);
+}
+
+/// Whether the server answers `name` itself (reads and administration), beside the
+/// engine's writes.
+fn server_knows(name: &str) -> bool {
+    matches!(
+        name,
+        "ping"
+            | "echo"
+            | "quit"
+            | "command"
+            | "select"
+            | "client"
+            | "get"
+            | "mget"
+            | "exists"
+            | "type"
+            | "ttl"
+            | "pttl"
+            | "dbsize"
+            | "keys"
+            | "scan"
+            | "strlen"
+            | "hget"
+            | "hgetall"
+            | "hlen"
+            | "lrange"
+            | "llen"
+            | "smembers"
+            | "scard"
+            | "sismember"
+            | "zrange"
+            | "zcard"
+            | "zscore"
+            | "xrange"
+            | "xlen"
+            | "debug"
+            | "save"
+            | "bgsave"
+            | "bgrewriteaof"
+            | "lastsave"
+            | "info"
+            | "config"
+            | "shutdown"
+    )
 }
 
 fn simple(out: &mut Vec<u8>, s: &str) {
