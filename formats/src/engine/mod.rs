@@ -140,6 +140,28 @@ impl Db {
         self.keys.iter()
     }
 
+    /// Deletes the keys whose expiry is at or before `now_ms` in `n` of the table's
+    /// segments, starting at `*cursor` (which moves on, wrapping around): the active
+    /// expiry of a live server, a bounded amount of work at a time. Returns the
+    /// deleted keys.
+    pub fn expire_some(&mut self, cursor: &mut usize, n: usize, now_ms: i64) -> Vec<Vec<u8>> {
+        let segs = self.keys.segments();
+        let mut gone = Vec::new();
+        for _ in 0..n.min(segs) {
+            *cursor = (*cursor + 1) % segs;
+            gone.extend(
+                self.keys
+                    .segment(*cursor)
+                    .filter(|e| e.expire_ms().is_some_and(|t| t <= now_ms))
+                    .map(|e| e.key().to_vec()),
+            );
+        }
+        for k in &gone {
+            self.keys.remove(k);
+        }
+        gone
+    }
+
     /// Heap bytes held by this database: its tables and every key.
     pub fn heap_size(&self) -> usize {
         self.keys.table_bytes() + self.keys.iter().map(Entry::heap_size).sum::<usize>()

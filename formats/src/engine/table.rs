@@ -189,6 +189,19 @@ impl Table {
         self.segs.iter().flat_map(|s| s.map.iter().map(|b| &**b))
     }
 
+    /// How many segments there are (for walking them a few at a time).
+    pub fn segments(&self) -> usize {
+        self.segs.len()
+    }
+
+    /// The entries of segment `i` (none past the last).
+    pub fn segment(&self, i: usize) -> impl Iterator<Item = &Entry> + '_ {
+        self.segs
+            .get(i)
+            .into_iter()
+            .flat_map(|s| s.map.iter().map(|b| &**b))
+    }
+
     /// Heap bytes held by the tables themselves (not the entries).
     pub fn table_bytes(&self) -> usize {
         self.dir.capacity() * 4

@@ -535,6 +535,28 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn active_expiry_walks_a_few_segments_at_a_time() {
+        let mut ks = Keyspace::default();
+        for i in 0..40_000 {
+            let exp = (i % 2 == 0).then_some(1);
+            ks.dbs[0].set(
+                format!("k{i}").as_bytes(),
+                super::Obj::Str(b"v".as_slice().into()),
+                exp,
+            );
+        }
+        let mut cursor = 0;
+        let first = ks.dbs[0].expire_some(&mut cursor, 1, 10).len();
+        assert!(first > 0 && first < 20_000, "one segment: {first}");
+        let mut gone = first;
+        for _ in 0..16 {
+            gone += ks.dbs[0].expire_some(&mut cursor, 1, 10).len();
+        }
+        assert_eq!((gone, ks.dbs[0].len()), (20_000, 20_000));
+        assert!(ks.dbs[0].iter().all(|e| e.expire_ms().is_none()));
+    }
+
+    #[test]
     fn unknown_commands_are_errors() {
         let mut ks = Keyspace::default();
         let e = Session::new()

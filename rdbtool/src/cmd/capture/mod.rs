@@ -521,9 +521,33 @@ fn new_replid() -> String {
 
 /// A primary: serves the clients until SIGTERM, SIGINT or SHUTDOWN.
 fn serve_clients(st: &mut State, saver: &mut Saver) {
+    let mut cursors = Vec::new();
+    let mut last_expire = Instant::now();
     while !stop_requested() {
         serve(st, saver, None, 100);
+        if last_expire.elapsed() >= Duration::from_millis(100) {
+            expire_cycle(st, &mut cursors);
+            last_expire = Instant::now();
+        }
         tick(st, saver);
+    }
+}
+
+/// A primary's active expiry, ten times a second: a few segments of each db are
+/// walked and their expired keys deleted, each deletion propagated as `DEL`, as Redis
+/// does (a replica gets those from its master instead).
+fn expire_cycle(st: &mut State, cursors: &mut Vec<usize>) {
+    let now = server::now_ms();
+    cursors.resize(st.ks.dbs.len(), 0);
+    for (db, (d, cur)) in st.ks.dbs.iter_mut().zip(cursors.iter_mut()).enumerate() {
+        if d.is_empty() {
+            continue;
+        }
+        for k in d.expire_some(cur, 4, now) {
+            if let Some(a) = &mut st.aof {
+                a.live.append(db as u64, &[b"DEL", &k]);
+            }
+        }
     }
 }
 

@@ -380,6 +380,63 @@ impl Client {
         }
     }
 
+    /// HELLO [2 [AUTH user pass] [SETNAME name]]: RESP2 only; asking for 3 gets
+    /// -NOPROTO, on which client libraries fall back to RESP2.
+    fn hello(&mut self, args: &[&[u8]], ctx: &Ctx<'_>, out: &mut Vec<u8>) {
+        if let Some(v) = args.get(1) {
+            match int_arg(v) {
+                Some(2) => {}
+                // RESP3 too: capture speaks RESP2 only.
+                Some(_) => {
+                    err(out, "NOPROTO unsupported protocol version");
+                    return;
+                }
+                None => {
+                    err(
+                        out,
+                        "ERR Protocol version is not an integer or out of range",
+                    );
+                    return;
+                }
+            }
+        }
+        let mut i = 2;
+        while i < args.len() {
+            let opt = args.get(i).copied().unwrap_or_default();
+            if opt.eq_ignore_ascii_case(b"SETNAME") && i + 1 < args.len() {
+                self.name = args.get(i + 1).map(|n| n.to_vec());
+                i += 2;
+            } else if opt.eq_ignore_ascii_case(b"AUTH") && i + 2 < args.len() {
+                // No password is set: Redis's default user takes any.
+                i += 3;
+            } else {
+                err(
+                    out,
+                    &format!(
+                        "ERR Syntax error in HELLO option '{}'",
+                        String::from_utf8_lossy(opt)
+                    ),
+                );
+                return;
+            }
+        }
+        array(out, 14);
+        for (k, v) in [("server", "redis"), ("version", "7.0.15")] {
+            bulk(out, k.as_bytes());
+            bulk(out, v.as_bytes());
+        }
+        bulk(out, b"proto");
+        int(out, 2);
+        bulk(out, b"id");
+        int(out, self.id as i64);
+        bulk(out, b"mode");
+        bulk(out, b"standalone");
+        bulk(out, b"role");
+        bulk(out, if ctx.primary { b"master" } else { b"replica" });
+        bulk(out, b"modules");
+        array(out, 0);
+    }
+
     /// A blocked client whose keys may have data now, or whose timeout passed: its
     /// command runs again (and blocks again if there is still nothing), or gets the
     /// timeout's reply; then the rest of its input runs.
@@ -677,6 +734,8 @@ impl Client {
                         None => nil(out),
                     },
                     ("id", 2) => int(out, self.id as i64),
+                    // Client libraries announce themselves (redis-py, go-redis).
+                    ("setinfo", 4) => simple(out, "OK"),
                     _ => err(
                         out,
                         &format!(
@@ -686,6 +745,7 @@ impl Client {
                     ),
                 }
             }
+            "hello" => self.hello(args, ctx, out),
             "get" => match get(arg(1)).map(|e| &e.obj) {
                 None => nil(out),
                 Some(Obj::Str(s)) => bulk(out, s),
@@ -915,7 +975,7 @@ impl Client {
     }
 }
 
-fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
@@ -1459,6 +1519,7 @@ fn server_knows(name: &str) -> bool {
             | "command"
             | "select"
             | "client"
+            | "hello"
             | "get"
             | "mget"
             | "exists"
