@@ -31,7 +31,7 @@ pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
         "PFADD" => (hll::pfadd, -2),
         "PFCOUNT" => (hll::pfcount, -2),
         "PFMERGE" => (hll::pfmerge, -2),
-        "PFDEBUG" => (hll::pfdebug, -3),
+        "PFDEBUG" => (hll::pfdebug, 3),
         "GEOADD" => (geo::geoadd, -5),
         "GEORADIUS" => (geo::georadius, -6),
         "GEORADIUSBYMEMBER" => (geo::georadius, -5),
