@@ -727,7 +727,7 @@ fn sort_replies_counts_and_propagates_as_redis() {
             &["SORT", "z2", "STORE", "x"],
             &["SORT", "z2", "ALPHA", "STORE", "x"],
             &["SORT", "z2", "BY", "w_*"],
-            &["SORT", "z2", "BY", "w_*", "ALPHA"],
+            // (not BY w_* ALPHA: its ties come in the order of the server's hash table)
         ],
     );
     // Sets and hashes, set up directly on both sides; dropped again at the end so that

@@ -1,9 +1,12 @@
 //! Geo commands (Redis 7.0 `geo.c`, `geohash.c`, `geohash_helper.c`): GEOADD (a ZADD
-//! of 52-bit interleaved geohash scores) and the STORE forms of the radius searches
-//! (GEORADIUS / GEORADIUSBYMEMBER ... STORE|STOREDIST, GEOSEARCHSTORE), which Redis
-//! propagates as they are, so the engine runs the search: the same 9-box geohash
-//! cover, the same zset ranges scanned in the same order, the same haversine with the
-//! same libm calls, and for COUNT without ANY the same `pqsort`.
+//! of 52-bit interleaved geohash scores, which is what Redis propagates for it), the
+//! radius searches (GEORADIUS / GEORADIUSBYMEMBER, their `_RO` forms, GEOSEARCH, and
+//! the STORE|STOREDIST forms and GEOSEARCHSTORE, which Redis propagates as they are),
+//! and the reads GEOPOS, GEODIST, GEOHASH. The engine runs each search as Redis does:
+//! the same 9-box geohash cover, the same zset ranges scanned in the same order, the
+//! same haversine with the same libm calls, a stable sort (glibc's `qsort`) and for
+//! COUNT without ANY the same `pqsort`; replies print distances with 4 decimals and
+//! coordinates as `%.17Lf` without trailing zeros, as Redis does.
 
 use super::super::{Ctx, ExecError, WRONGTYPE, invalid, is, parse_f64, parse_i64};
 use super::pqsort::pqsort;

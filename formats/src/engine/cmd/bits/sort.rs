@@ -7,15 +7,17 @@
 //! bytes with STORE (`compareStringObjects`) and C strings without (`strcoll`, which
 //! is `strcmp` in the C locale a server runs in by default), a full sort is glibc's
 //! stable merge sort and a sort with a BY pattern and a LIMIT is Redis's `pqsort`. The
-//! one order the engine cannot always know is a set's own: a set is taken in the order
-//! of Redis 7.0's intset (ascending integers) when it could be one, else in byte order;
-//! it matters for ALPHA with a BY pattern whose values tie, and for BY nosort without
-//! STORE (Redis then replies in its hash table's order).
+//! one order the engine cannot always know is the one Redis reads a set or a sorted set
+//! in (a sorted set to sort, and a set that is not an intset, in the order of the
+//! server's hash table, seeded at random): a set is taken in the order of Redis 7.0's
+//! intset (ascending integers) when it could be one, else in byte order, a sorted set in
+//! score order. It matters for ALPHA with a BY pattern whose values tie, and for a set
+//! BY nosort without STORE.
 
 use super::super::{Ctx, ExecError, is, parse_i64};
 use super::pqsort::pqsort;
 use crate::engine::cmd::cfloat::{self, Parsed, Prec};
-use crate::engine::{Db, Obj};
+use crate::engine::{Db, Obj, Zset};
 
 struct Item {
     obj: Vec<u8>,
@@ -124,6 +126,16 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let wrong = c.wrong_type();
     let on = c.out.is_on();
     let db = c.db();
+    // Redis converts a sorted set it sorts to a skiplist, for good (`zsetConvert`).
+    if let Some(Obj::Zset(z)) = db.get_mut(a[1]).map(|e| &mut e.obj)
+        && z.is_listpack()
+    {
+        let mut big = Zset::skiplist();
+        for (m, score) in z.iter() {
+            big.insert(m, score);
+        }
+        **z = big;
+    }
     let (elems, kind): (Vec<Vec<u8>>, u8) = match db.get(a[1]).map(|e| &e.obj) {
         None => (Vec::new(), b'l'),
         Some(Obj::List(l)) => (l.iter().map(<[u8]>::to_vec).collect(), b'l'),
@@ -379,6 +391,10 @@ mod tests {
             "a set is sorted even BY nosort"
         );
         assert_eq!(list(&ks, "d5").unwrap(), ["p", "q"]);
+        match &ks.dbs[0].get(b"z".as_slice()).unwrap().obj {
+            Obj::Zset(z) => assert!(!z.is_listpack(), "SORT converts a sorted set it sorts"),
+            other => panic!("z is {other:?}"),
+        }
         assert_eq!(list(&ks, "d6").unwrap(), ["p"]);
     }
 
