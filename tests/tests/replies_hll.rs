@@ -596,7 +596,7 @@ fn geo_commands_reply_count_and_propagate_as_redis() {
         let u = *r.pick(&units);
         let count = format!("{}", 1 + r.below(5));
         let opt = *r.pick(&["WITHDIST", "WITHCOORD", "WITHHASH", "ASC", "DESC"]);
-        match r.below(12) {
+        match r.below(14) {
             0..=3 => o.run_str(&["GEOADD", k, &lon, &lat, &m]),
             4 => o.run_str(&["GEOADD", k, "CH", &lon, &lat, &m, "14", "37", "m0"]),
             5 => o.run_str(&["GEORADIUS", k, &lon, &lat, &rad, "km", opt, "WITHDIST"]),
@@ -646,7 +646,9 @@ fn geo_commands_reply_count_and_propagate_as_redis() {
                 opt,
                 "WITHCOORD",
             ]),
-            _ => o.run_str(&["GEODIST", k, &m, "m0", u]),
+            11 => o.run_str(&["GEODIST", k, &m, "m0", u]),
+            12 => o.run_str(&["GEOPOS", k, &m, "m0", "nope"]),
+            _ => o.run_str(&["GEOHASH", k, &m, "m1"]),
         };
     }
     o.finish();
