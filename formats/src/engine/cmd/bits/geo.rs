@@ -1,13 +1,16 @@
 //! Geo commands (Redis 7.0 `geo.c`, `geohash.c`, `geohash_helper.c`): GEOADD (a ZADD
-//! of 52-bit interleaved geohash scores) and the STORE forms of the radius searches
-//! (GEORADIUS / GEORADIUSBYMEMBER ... STORE|STOREDIST, GEOSEARCHSTORE), which Redis
-//! propagates as they are, so the engine runs the search: the same 9-box geohash
-//! cover, the same zset ranges scanned in the same order, the same haversine with the
-//! same libm calls, and for COUNT without ANY the same `pqsort`.
+//! of 52-bit interleaved geohash scores, which is what Redis propagates for it), the
+//! radius searches (GEORADIUS / GEORADIUSBYMEMBER, their `_RO` forms, GEOSEARCH, and
+//! the STORE|STOREDIST forms and GEOSEARCHSTORE, which Redis propagates as they are),
+//! and the reads GEOPOS, GEODIST, GEOHASH. The engine runs each search as Redis does:
+//! the same 9-box geohash cover, the same zset ranges scanned in the same order, the
+//! same haversine with the same libm calls, a stable sort (glibc's `qsort`) and for
+//! COUNT without ANY the same `pqsort`; replies print distances with 4 decimals and
+//! coordinates as `%.17Lf` without trailing zeros, as Redis does.
 
-use super::super::{Ctx, ExecError, is, parse_f64, parse_i64};
+use super::super::{Ctx, ExecError, WRONGTYPE, invalid, is, parse_f64, parse_i64};
 use super::pqsort::pqsort;
-use crate::engine::{Obj, Zset};
+use crate::engine::{Db, Obj, Zset};
 
 const LAT_MIN: f64 = -85.051_128_78;
 const LAT_MAX: f64 = 85.051_128_78;
@@ -365,12 +368,13 @@ fn within(s: &Shape, score: f64) -> Option<([f64; 2], f64)> {
 struct Point {
     dist: f64,
     score: f64,
+    xy: [f64; 2],
     member: Vec<u8>,
 }
 
 /// `membersOfAllNeighbors`: the zset members inside the shape, box by box in score
 /// order, stopping at `limit` (ANY) when it is not 0.
-fn search(z: &Zset, r: &Radius, s: &Shape, limit: usize) -> Vec<Point> {
+fn search_points(z: &Zset, r: &Radius, s: &Shape, limit: usize) -> Vec<Point> {
     let mut ga: Vec<Point> = Vec::new();
     let mut last: Option<usize> = None;
     for (i, b) in r.boxes.iter().enumerate() {
@@ -392,10 +396,11 @@ fn search(z: &Zset, r: &Radius, s: &Shape, limit: usize) -> Vec<Point> {
             if score >= max {
                 break;
             }
-            if let Some((_, d)) = within(s, score) {
+            if let Some((xy, d)) = within(s, score) {
                 ga.push(Point {
                     dist: d,
                     score,
+                    xy,
                     member: member.to_vec(),
                 });
             }
@@ -430,27 +435,28 @@ fn unit(c: &Ctx<'_>, u: &[u8]) -> Result<f64, ExecError> {
     }
 }
 
-fn length(c: &Ctx<'_>, v: &[u8], what: &str) -> Result<f64, ExecError> {
-    let d = parse_f64(v).ok_or_else(|| c.err(format!("need numeric {what}")))?;
+/// A radius (`extractDistanceOrReply`'s number).
+fn radius(c: &Ctx<'_>, v: &[u8]) -> Result<f64, ExecError> {
+    let d = parse_f64(v).ok_or_else(|| c.err("need numeric radius"))?;
     if d < 0.0 {
-        return Err(c.err(if what == "radius" {
-            "radius cannot be negative"
-        } else {
-            "height or width cannot be negative"
-        }));
+        return Err(c.err("radius cannot be negative"));
     }
     Ok(d)
 }
 
+/// GEOADD: Redis turns it into the ZADD of the geohash scores (with the same options)
+/// and runs that, so it replies, counts and propagates as that ZADD.
 pub(super) fn geoadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    let (mut nx, mut xx) = (false, false);
+    let (mut nx, mut xx, mut ch) = (false, false, false);
     let mut i = 2;
     while i < a.len() {
         if is(a[i], "NX") {
             nx = true;
         } else if is(a[i], "XX") {
             xx = true;
-        } else if !is(a[i], "CH") {
+        } else if is(a[i], "CH") {
+            ch = true;
+        } else {
             break;
         }
         i += 1;
@@ -462,37 +468,86 @@ pub(super) fn geoadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     for t in a[i..].chunks(3) {
         let xy = lon_lat(c, t[0], t[1])?;
         let hash = encode(xy[0], xy[1], STEP_MAX).unwrap_or_default();
-        adds.push((align52(hash) as f64, t[2]));
+        adds.push((align52(hash), t[2]));
     }
     if adds.is_empty() {
-        return Err(c.err("wrong number of arguments"));
+        // ZADD with no score-member pair.
+        return Err(c.err("syntax error"));
     }
     // ZADD [NX|XX]: a missing key with XX stays missing.
     if xx && c.zset(a[1], false)?.is_none() {
+        c.out.int(0);
         return Ok(());
     }
-    let Some(z) = c.zset(a[1], true)? else {
-        return Ok(());
-    };
-    for (score, member) in adds {
-        let exists = z.score(member).is_some();
-        if (nx && exists) || (xx && !exists) {
-            continue;
+    let (mut added, mut updated) = (0u64, 0u64);
+    if let Some(z) = c.zset(a[1], true)? {
+        for &(score, member) in &adds {
+            let score = score as f64;
+            let old = z.score(member);
+            if (nx && old.is_some()) || (xx && old.is_none()) {
+                continue;
+            }
+            match old {
+                None => added += 1,
+                Some(o) if o != score => updated += 1,
+                Some(_) => continue,
+            }
+            z.insert(member, score);
         }
-        z.insert(member, score);
     }
     c.drop_if_empty(a[1]);
+    c.changed(added + updated);
+    c.out.int((if ch { added + updated } else { added }) as i64);
+    if added + updated > 0 && c.out.is_on() {
+        let scores: Vec<String> = adds.iter().map(|(s, _)| s.to_string()).collect();
+        let mut zadd: Vec<&[u8]> = vec![b"zadd"];
+        zadd.extend_from_slice(&a[1..i]);
+        for ((_, member), score) in adds.iter().zip(&scores) {
+            zadd.push(score.as_bytes());
+            zadd.push(member);
+        }
+        c.propagate(&zadd);
+    }
     Ok(())
 }
 
-/// GEORADIUS, GEORADIUSBYMEMBER (with STORE/STOREDIST) and GEOSEARCHSTORE
-/// (`georadiusGeneric`). Without a destination they only read.
+/// `fixedpoint_d2string(.., 4)`: a distance with 4 decimals, rounded as `llrint`.
+fn fixed4(d: f64) -> String {
+    if d == 0.0 {
+        return "0.0000".to_string();
+    }
+    let v = (d * 10000.0).round_ties_even() as i64;
+    let sign = if v < 0 { "-" } else { "" };
+    let u = v.unsigned_abs();
+    format!("{sign}{}.{:04}", u / 10000, u % 10000)
+}
+
+/// `addReplyHumanLongDouble` of a double: `%.17Lf` without trailing zeros.
+fn human(x: f64) -> String {
+    let mut s = format!("{x:.17}");
+    if s.contains('.') {
+        let t = s.trim_end_matches('0').trim_end_matches('.').len();
+        s.truncate(t);
+    }
+    if s == "-0" {
+        s = "0".to_string();
+    }
+    s
+}
+
+/// GEORADIUS, GEORADIUSBYMEMBER (with STORE/STOREDIST, or replying the points), their
+/// `_RO` forms, GEOSEARCH and GEOSEARCHSTORE (`georadiusGeneric`). A search that
+/// stores replies the number of points stored and counts that many changes (or one
+/// for deleting the destination when nothing is found); the others only read.
 pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    let (by_coords, by_member, search_store) = match c.name {
-        "GEORADIUS" => (true, false, false),
-        "GEORADIUSBYMEMBER" => (false, true, false),
-        _ => (false, false, true),
+    let (by_coords, by_member, search, nostore) = match c.name {
+        "GEORADIUS" => (true, false, false, false),
+        "GEORADIUS_RO" => (true, false, false, true),
+        "GEORADIUSBYMEMBER" => (false, true, false, false),
+        "GEORADIUSBYMEMBER_RO" => (false, true, false, true),
+        _ => (false, false, true, false),
     };
+    let search_store = c.name == "GEOSEARCHSTORE";
     let src = if search_store { a[2] } else { a[1] };
     let wrong = c.wrong_type();
     let zobj: Option<Zset> = match c.db().get(src).map(|e| &e.obj) {
@@ -509,20 +564,23 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if by_coords {
         base = 6;
         shape.xy = lon_lat(c, a[2], a[3])?;
-        shape.radius = length(c, a[4], "radius")?;
+        shape.radius = radius(c, a[4])?;
         shape.conversion = unit(c, a[5])?;
     } else if by_member {
         base = 5;
         if let Some(z) = &zobj {
             shape.xy = member_xy(z, a[2]).ok_or_else(no_member)?;
-            shape.radius = length(c, a[3], "radius")?;
+            shape.radius = radius(c, a[3])?;
             shape.conversion = unit(c, a[4])?;
         }
-    } else {
+    } else if search_store {
         base = 3;
         storekey = Some(a[1]);
+    } else {
+        base = 2;
     }
-    let (mut withopt, mut any, mut count) = (false, false, 0i64);
+    let (mut withdist, mut withhash, mut withcoord) = (false, false, false);
+    let (mut any, mut count) = (false, 0i64);
     let (mut frommember, mut fromloc, mut byradius, mut bybox) = (false, false, false, false);
     let mut sort: i8 = 0; // 0 none, 1 asc, -1 desc
     let rem = a.len() - base;
@@ -530,8 +588,12 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     while i < rem {
         let arg = a[base + i];
         let next = |k: usize| a[base + i + k];
-        if is(arg, "WITHDIST") || is(arg, "WITHHASH") || is(arg, "WITHCOORD") {
-            withopt = true;
+        if is(arg, "WITHDIST") {
+            withdist = true;
+        } else if is(arg, "WITHHASH") {
+            withhash = true;
+        } else if is(arg, "WITHCOORD") {
+            withcoord = true;
         } else if is(arg, "ANY") {
             any = true;
         } else if is(arg, "ASC") {
@@ -545,31 +607,35 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
                 return Err(c.err("COUNT must be > 0"));
             }
             i += 1;
-        } else if (is(arg, "STORE") || is(arg, "STOREDIST")) && i + 1 < rem && !search_store {
+        } else if (is(arg, "STORE") || is(arg, "STOREDIST")) && i + 1 < rem && !nostore && !search {
             storekey = Some(next(1));
             storedist = is(arg, "STOREDIST");
             i += 1;
         } else if is(arg, "STOREDIST") && search_store {
             storedist = true;
-        } else if is(arg, "FROMMEMBER") && i + 1 < rem && search_store && !fromloc {
+        } else if is(arg, "FROMMEMBER") && i + 1 < rem && search && !fromloc {
             if let Some(z) = &zobj {
                 shape.xy = member_xy(z, next(1)).ok_or_else(no_member)?;
             }
             frommember = true;
             i += 1;
-        } else if is(arg, "FROMLONLAT") && i + 2 < rem && search_store && !frommember {
+        } else if is(arg, "FROMLONLAT") && i + 2 < rem && search && !frommember {
             shape.xy = lon_lat(c, next(1), next(2))?;
             fromloc = true;
             i += 2;
-        } else if is(arg, "BYRADIUS") && i + 2 < rem && search_store && !bybox {
-            shape.radius = length(c, next(1), "radius")?;
+        } else if is(arg, "BYRADIUS") && i + 2 < rem && search && !bybox {
+            shape.radius = radius(c, next(1))?;
             shape.conversion = unit(c, next(2))?;
             shape.rect = false;
             byradius = true;
             i += 2;
-        } else if is(arg, "BYBOX") && i + 3 < rem && search_store && !byradius {
-            shape.width = length(c, next(1), "width")?;
-            shape.height = length(c, next(2), "height")?;
+        } else if is(arg, "BYBOX") && i + 3 < rem && search && !byradius {
+            let w = parse_f64(next(1)).ok_or_else(|| c.err("need numeric width"))?;
+            let h = parse_f64(next(2)).ok_or_else(|| c.err("need numeric height"))?;
+            if w < 0.0 || h < 0.0 {
+                return Err(c.err("height or width cannot be negative"));
+            }
+            (shape.width, shape.height) = (w, h);
             shape.conversion = unit(c, next(3))?;
             shape.rect = true;
             bybox = true;
@@ -579,39 +645,52 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
         i += 1;
     }
-    if storekey.is_some() && withopt {
-        return Err(c.err("STORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options"));
+    if storekey.is_some() && (withdist || withhash || withcoord) {
+        let what = if search_store {
+            "GEOSEARCHSTORE"
+        } else {
+            "STORE option in GEORADIUS"
+        };
+        return Err(c.err(format!(
+            "{what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+        )));
     }
-    if search_store && !(frommember || fromloc) {
-        return Err(c.err("exactly one of FROMMEMBER or FROMLONLAT can be specified"));
+    let sent = String::from_utf8_lossy(a[0]);
+    if search && !(frommember || fromloc) {
+        return Err(c.err(format!(
+            "exactly one of FROMMEMBER or FROMLONLAT can be specified for {sent}"
+        )));
     }
-    if search_store && !(byradius || bybox) {
-        return Err(c.err("exactly one of BYRADIUS and BYBOX can be specified"));
+    if search && !(byradius || bybox) {
+        return Err(c.err(format!(
+            "exactly one of BYRADIUS and BYBOX can be specified for {sent}"
+        )));
     }
     if any && count == 0 {
         return Err(c.err("the ANY argument requires COUNT argument"));
     }
-    let Some(store) = storekey else {
-        return Ok(()); // a read-only search
-    };
     let Some(z) = zobj else {
-        c.db().remove(store);
+        match storekey {
+            Some(store) => store_result(c, store, &[], false, 1.0),
+            None => c.out.array(0),
+        }
         return Ok(());
     };
+    if storekey.is_none() && !c.out.is_on() {
+        return Ok(()); // a read, replayed
+    }
     if count != 0 && sort == 0 && !any {
         sort = 1;
     }
-    let radius = areas_by_shape(&shape);
+    let cover = areas_by_shape(&shape);
     let limit = if any { count as usize } else { 0 };
-    let mut ga = search(&z, &radius, &shape, limit);
+    let mut ga = search_points(&z, &cover, &shape, limit);
     let returned = if count == 0 || (ga.len() as i64) < count {
         ga.len()
     } else {
         count as usize
     };
-    if sort != 0 && returned < ga.len() {
-        // Which points make the cut depends on pqsort when distances tie. (A full sort
-        // does not change what is stored.)
+    if sort != 0 {
         let mut cmp = |x: &Point, y: &Point| {
             let r = if x.dist > y.dist {
                 1
@@ -622,17 +701,57 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             };
             if sort < 0 { -r } else { r }
         };
-        pqsort(&mut ga, &mut cmp, 0, returned as i64 - 1);
+        if returned < ga.len() {
+            // Which points make the cut depends on pqsort when distances tie.
+            pqsort(&mut ga, &mut cmp, 0, returned as i64 - 1);
+        } else {
+            // glibc's qsort: a stable merge sort.
+            ga.sort_by(|x, y| cmp(x, y).cmp(&0));
+        }
     }
-    if returned == 0 {
-        c.db().remove(store);
+    let ga = &ga[..returned];
+    let Some(store) = storekey else {
+        let options = usize::from(withdist) + usize::from(withhash) + usize::from(withcoord);
+        c.out.array(returned);
+        for p in ga {
+            if options > 0 {
+                c.out.array(options + 1);
+            }
+            c.out.bulk(&p.member);
+            if withdist {
+                c.out.bulk(fixed4(p.dist / shape.conversion).as_bytes());
+            }
+            if withhash {
+                c.out.int(p.score as i64);
+            }
+            if withcoord {
+                c.out.array(2);
+                c.out.bulk(human(p.xy[0]).as_bytes());
+                c.out.bulk(human(p.xy[1]).as_bytes());
+            }
+        }
         return Ok(());
+    };
+    store_result(c, store, ga, storedist, shape.conversion);
+    Ok(())
+}
+
+/// Stores the points found at `store` as a sorted set (their geohash scores, or their
+/// distances in the unit with STOREDIST), or deletes `store` when there are none, and
+/// replies their number.
+fn store_result(c: &mut Ctx<'_>, store: &[u8], ga: &[Point], storedist: bool, conversion: f64) {
+    if ga.is_empty() {
+        if c.db().remove(store).is_some() {
+            c.changed(1);
+        }
+        c.out.int(0);
+        return;
     }
     // Built as a skiplist and converted back when it fits, as 7.0 does.
     let mut out = Zset::skiplist();
-    for p in &ga[..returned] {
+    for p in ga {
         let score = if storedist {
-            p.dist / shape.conversion
+            p.dist / conversion
         } else {
             p.score
         };
@@ -640,6 +759,79 @@ pub(super) fn georadius(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     }
     out.convert_to_listpack_if_needed();
     c.db().set(store, Obj::zset(out), None);
+    c.changed(ga.len() as u64);
+    c.out.int(ga.len() as i64);
+}
+
+/// The sorted set at `key` for a geo read (None when missing), WRONGTYPE otherwise.
+fn zset_of<'d>(name: &str, db: &'d Db, key: &[u8]) -> Result<Option<&'d Zset>, ExecError> {
+    match db.get(key).map(|e| &e.obj) {
+        None => Ok(None),
+        Some(Obj::Zset(z)) => Ok(Some(&**z)),
+        Some(_) => Err(invalid(name, WRONGTYPE)),
+    }
+}
+
+/// GEOPOS: each member's position (`%.17Lf`-style), a null array for a missing one.
+pub(super) fn geopos(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let Ctx { ks, out, db, name } = c;
+    let z = zset_of(name, ks.db_mut(*db), a[1])?;
+    out.array(a.len() - 2);
+    for m in &a[2..] {
+        match z.and_then(|z| z.score(m)).and_then(decode_score) {
+            Some(xy) => {
+                out.array(2);
+                out.bulk(human(xy[0]).as_bytes());
+                out.bulk(human(xy[1]).as_bytes());
+            }
+            None => out.nil_array(),
+        }
+    }
+    Ok(())
+}
+
+/// GEODIST: the distance between two members in the unit (meters by default), nil
+/// when either is missing.
+pub(super) fn geodist(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let to_meter = match a.len() {
+        4 => 1.0,
+        5 => unit(c, a[4])?,
+        _ => return Err(c.err("syntax error")),
+    };
+    let Ctx { ks, out, db, name } = c;
+    let z = zset_of(name, ks.db_mut(*db), a[1])?;
+    let xy = |m: &[u8]| z.and_then(|z| z.score(m)).and_then(decode_score);
+    match (xy(a[2]), xy(a[3])) {
+        (Some(p), Some(q)) => {
+            out.bulk(fixed4(distance(p[0], p[1], q[0], q[1]) / to_meter).as_bytes())
+        }
+        _ => out.nil(),
+    }
+    Ok(())
+}
+
+/// GEOHASH: each member's standard 11-character geohash (re-encoded over latitudes
+/// -90..90, the last character always `0`), nil for a missing one.
+pub(super) fn geohash(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    const ALPHABET: &[u8; 32] = b"0123456789bcdefghjkmnpqrstuvwxyz";
+    let Ctx { ks, out, db, name } = c;
+    let z = zset_of(name, ks.db_mut(*db), a[1])?;
+    out.array(a.len() - 2);
+    for m in &a[2..] {
+        let Some(xy) = z.and_then(|z| z.score(m)).and_then(decode_score) else {
+            out.nil();
+            continue;
+        };
+        let scale = (1u64 << STEP_MAX) as f64;
+        let lat = (xy[1] + 90.0) / 180.0 * scale;
+        let lon = (xy[0] + 180.0) / 360.0 * scale;
+        let bits = interleave64(lat as u32, lon as u32);
+        let mut buf = [b'0'; 11];
+        for (i, b) in buf.iter_mut().enumerate().take(10) {
+            *b = ALPHABET[((bits >> (52 - (i + 1) * 5)) & 0x1f) as usize];
+        }
+        out.bulk(&buf);
+    }
     Ok(())
 }
 

@@ -486,30 +486,44 @@ fn hll_at<'c>(c: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut Vec<u8>>,
     }
 }
 
+/// PFADD: 1 when a register changed (or the key was created), else 0; Redis counts
+/// one change for the creation and one per element that raised a register.
 pub(super) fn pfadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let bad = corrupted(c);
-    let mut updated = false;
+    let mut updated = 0u64;
     if hll_at(c, a[1])?.is_none() {
         c.db()
             .set(a[1], crate::engine::Obj::Str(create().into()), None);
-        updated = true;
+        updated = 1;
     }
-    let Some(s) = hll_at(c, a[1])? else {
-        return Ok(());
-    };
-    for ele in &a[2..] {
-        // Redis keeps the registers already raised when a later element finds the
-        // HLL corrupted (and refuses the command).
-        updated |= add(s, ele).map_err(|_| bad.clone())?;
+    if let Some(s) = hll_at(c, a[1])? {
+        for ele in &a[2..] {
+            // Redis keeps the registers already raised when a later element finds the
+            // HLL corrupted (and refuses the command).
+            if add(s, ele).map_err(|_| bad.clone())? {
+                updated += 1;
+            }
+        }
+        if updated > 0 {
+            invalidate(s);
+        }
     }
-    if updated {
-        invalidate(s);
-    }
+    c.changed(updated);
+    c.out.int(i64::from(updated > 0));
     Ok(())
 }
 
-/// PFCOUNT of one key refreshes the cached cardinality when it is stale (Redis then
-/// propagates the PFCOUNT); with several keys nothing is written.
+/// The cached cardinality of a header whose cache is valid.
+fn cached(s: &[u8]) -> u64 {
+    s[8..16]
+        .iter()
+        .rev()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+}
+
+/// PFCOUNT of one key refreshes the cached cardinality when it is stale (a change
+/// Redis counts and propagates, PFCOUNT as sent); with several keys it counts the union
+/// and writes nothing.
 pub(super) fn pfcount(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let bad = corrupted(c);
     if a.len() > 2 {
@@ -519,20 +533,36 @@ pub(super) fn pfcount(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
                 merge(&mut max, s).map_err(|_| bad.clone())?;
             }
         }
+        if c.out.is_on() {
+            let mut h = [0u32; 64];
+            for &m in &max {
+                h[usize::from(m)] += 1;
+            }
+            c.out.int(estimate(&h) as i64);
+        }
         return Ok(());
     }
     let Some(s) = hll_at(c, a[1])? else {
+        c.out.int(0);
         return Ok(());
     };
-    if s[15] & 0x80 != 0 {
+    let (card, refreshed) = if s[15] & 0x80 != 0 {
         let card = count(s).map_err(|_| bad)?;
         for (i, b) in s[8..16].iter_mut().enumerate() {
             *b = (card >> (8 * i)) as u8;
         }
+        (card, true)
+    } else {
+        (cached(s), false)
+    };
+    if refreshed {
+        c.changed(1);
     }
+    c.out.int(card as i64);
     Ok(())
 }
 
+/// PFMERGE: always `OK` and one change (the destination is created when missing).
 pub(super) fn pfmerge(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let bad = corrupted(c);
     let mut max = vec![0u8; REGISTERS];
@@ -547,55 +577,91 @@ pub(super) fn pfmerge(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         c.db()
             .set(a[1], crate::engine::Obj::Str(create().into()), None);
     }
-    let Some(s) = hll_at(c, a[1])? else {
-        return Ok(());
-    };
-    if use_dense {
-        sparse_to_dense(s).map_err(|_| bad)?;
-    }
-    for (j, &m) in max.iter().enumerate() {
-        if m == 0 {
-            continue;
+    if let Some(s) = hll_at(c, a[1])? {
+        if use_dense {
+            sparse_to_dense(s).map_err(|_| bad)?;
         }
-        if s[4] == DENSE {
-            dense_raise(&mut s[HDR..], j, m);
-        } else {
-            // Redis ignores a corrupted destination here.
-            let _ = sparse_set(s, j, m);
+        for (j, &m) in max.iter().enumerate() {
+            if m == 0 {
+                continue;
+            }
+            if s[4] == DENSE {
+                dense_raise(&mut s[HDR..], j, m);
+            } else {
+                // Redis ignores a corrupted destination here.
+                let _ = sparse_set(s, j, m);
+            }
         }
+        invalidate(s);
     }
-    invalidate(s);
+    c.changed(1);
+    c.out.ok();
     Ok(())
 }
 
-/// PFDEBUG: GETREG and TODENSE turn a sparse HLL dense (and are propagated when they
-/// do); DECODE and ENCODING only read.
+/// `PFDEBUG DECODE`'s text: the sparse opcodes as `z:len`, `Z:len`, `v:value,len`.
+fn decode_sparse(s: &[u8]) -> Vec<u8> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut p = HDR;
+    while p < s.len() {
+        let b = s[p];
+        if is_zero(b) {
+            parts.push(format!("z:{}", zero_len(b)));
+            p += 1;
+        } else if is_xzero(b) {
+            parts.push(format!("Z:{}", xzero_len(b, at(s, p + 1))));
+            p += 2;
+        } else {
+            parts.push(format!("v:{},{}", val_value(b), val_len(b)));
+            p += 1;
+        }
+    }
+    parts.join(" ").into_bytes()
+}
+
+/// PFDEBUG (exactly one key, as Redis 7.0's arity says): GETREG (the 16384 registers) and TODENSE (1 when it converted) turn a
+/// sparse HLL dense, a change Redis counts so that it is propagated; DECODE and
+/// ENCODING only read.
 pub(super) fn pfdebug(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let bad = corrupted(c);
     let sub = a[1];
+    let on = c.out.is_on();
     let missing = c.err("The specified key does not exist");
     let unknown = c.err(format!(
         "Unknown PFDEBUG subcommand '{}'",
         String::from_utf8_lossy(sub)
     ));
-    let arity = c.err(format!(
-        "Wrong number of arguments for the '{}' subcommand",
-        String::from_utf8_lossy(sub)
-    ));
+    let not_sparse = c.err("HLL encoding is not sparse");
     let s = hll_at(c, a[2])?.ok_or(missing)?;
-    let known = ["GETREG", "TODENSE", "DECODE", "ENCODING"]
-        .iter()
-        .any(|w| is(sub, w));
-    if known && a.len() != 3 {
-        return Err(arity);
-    }
     if is(sub, "GETREG") || is(sub, "TODENSE") {
+        let converted = s[4] == SPARSE;
         sparse_to_dense(s).map_err(|_| bad)?;
+        let regs: Vec<u8> = if on && is(sub, "GETREG") {
+            (0..REGISTERS).map(|i| dense_get(&s[HDR..], i)).collect()
+        } else {
+            Vec::new()
+        };
+        if converted {
+            c.changed(1);
+        }
+        if is(sub, "TODENSE") {
+            c.out.int(i64::from(converted));
+        } else {
+            c.out.array(REGISTERS);
+            for r in regs {
+                c.out.int(i64::from(r));
+            }
+        }
     } else if is(sub, "DECODE") {
         if s[4] != SPARSE {
-            return Err(c.err("HLL encoding is not sparse"));
+            return Err(not_sparse);
         }
-    } else if !is(sub, "ENCODING") {
+        let text = if on { decode_sparse(s) } else { Vec::new() };
+        c.out.bulk(&text);
+    } else if is(sub, "ENCODING") {
+        let dense = s[4] == DENSE;
+        c.out.simple(if dense { "dense" } else { "sparse" });
+    } else {
         return Err(unknown);
     }
     Ok(())

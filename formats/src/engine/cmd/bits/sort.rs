@@ -1,18 +1,23 @@
 //! SORT (Redis 7.0 `sort.c`). Only SORT ... STORE writes: it stores the result as a list
 //! (replacing the destination and its TTL) or deletes the destination when the result is
-//! empty. SORT without STORE and SORT_RO only read.
+//! empty, and replies the number of elements stored. SORT without STORE and SORT_RO
+//! reply the sorted elements (or what the GET patterns find, nil when nothing).
 //!
 //! The order is Redis's: numeric sorts break ties by the element's bytes, ALPHA compares
-//! bytes (`compareStringObjects`: with STORE Redis never uses `strcoll`), a full sort is
-//! glibc's stable merge sort and a sort with a BY pattern and a LIMIT is Redis's
-//! `pqsort`. The one order the engine cannot know: ALPHA with a BY pattern whose values
-//! tie, on a set or a sorted set, depends on the server's hash table order (the engine
-//! uses the byte order of the members; lists are exact).
+//! bytes with STORE (`compareStringObjects`) and C strings without (`strcoll`, which
+//! is `strcmp` in the C locale a server runs in by default), a full sort is glibc's
+//! stable merge sort and a sort with a BY pattern and a LIMIT is Redis's `pqsort`. The
+//! one order the engine cannot always know is the one Redis reads a set or a sorted set
+//! in (a sorted set to sort, and a set that is not an intset, in the order of the
+//! server's hash table, seeded at random): a set is taken in the order of Redis 7.0's
+//! intset (ascending integers) when it could be one, else in byte order, a sorted set in
+//! score order. It matters for ALPHA with a BY pattern whose values tie, and for a set
+//! BY nosort without STORE.
 
 use super::super::{Ctx, ExecError, is, parse_i64};
 use super::pqsort::pqsort;
 use crate::engine::cmd::cfloat::{self, Parsed, Prec};
-use crate::engine::{Db, Obj};
+use crate::engine::{Db, Obj, Zset};
 
 struct Item {
     obj: Vec<u8>,
@@ -119,22 +124,29 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         j += 1;
     }
     let wrong = c.wrong_type();
+    let on = c.out.is_on();
     let db = c.db();
+    // Redis converts a sorted set it sorts to a skiplist, for good (`zsetConvert`).
+    if let Some(Obj::Zset(z)) = db.get_mut(a[1]).map(|e| &mut e.obj)
+        && z.is_listpack()
+    {
+        let mut big = Zset::skiplist();
+        for (m, score) in z.iter() {
+            big.insert(m, score);
+        }
+        **z = big;
+    }
     let (elems, kind): (Vec<Vec<u8>>, u8) = match db.get(a[1]).map(|e| &e.obj) {
         None => (Vec::new(), b'l'),
         Some(Obj::List(l)) => (l.iter().map(<[u8]>::to_vec).collect(), b'l'),
-        Some(Obj::Set(s)) => {
-            let mut v: Vec<Vec<u8>> = s.iter().map(<[u8]>::to_vec).collect();
-            v.sort_unstable();
-            (v, b's')
-        }
+        Some(Obj::Set(s)) => (set_order(s.iter().map(<[u8]>::to_vec).collect()), b's'),
         Some(Obj::Zset(z)) => (z.iter().map(|(m, _)| m.to_vec()).collect(), b'z'),
         Some(_) => return Err(wrong),
     };
-    let Some(store) = store else {
-        return Ok(());
-    };
-    if dontsort && kind == b's' {
+    if store.is_none() && !on {
+        return Ok(()); // a read, replayed
+    }
+    if dontsort && kind == b's' && store.is_some() {
         // A set has no order of its own: SORT ... STORE sorts it (ALPHA) anyway.
         dontsort = false;
         alpha = true;
@@ -199,6 +211,7 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             }
         }
         let bypattern = sortby.is_some();
+        let text_cmp = if store.is_some() { cmp_bytes } else { cmp_c };
         let mut cmp = |x: &Item, y: &Item| -> i32 {
             let r = if !alpha {
                 if x.score > y.score {
@@ -213,10 +226,10 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
                     (None, None) => 0,
                     (None, Some(_)) => -1,
                     (Some(_), None) => 1,
-                    (Some(p), Some(q)) => cmp_bytes(p, q),
+                    (Some(p), Some(q)) => text_cmp(p, q),
                 }
             } else {
-                cmp_bytes(&x.obj, &y.obj)
+                text_cmp(&x.obj, &y.obj)
             };
             if desc { -r } else { r }
         };
@@ -230,24 +243,65 @@ pub(super) fn sort(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if conversion_error {
         return Err(c.err("One or more scores can't be converted into double"));
     }
-    let mut out = std::collections::VecDeque::new();
+    let mut out: Vec<Option<Vec<u8>>> = Vec::new();
     let db = c.db();
     if end >= start {
         for it in &vector[start as usize..=end as usize] {
             if gets.is_empty() {
-                out.push_back(it.obj.clone());
+                out.push(Some(it.obj.clone()));
             }
             for g in &gets {
-                out.push_back(lookup_by_pattern(db, g, &it.obj).unwrap_or_default());
+                out.push(lookup_by_pattern(db, g, &it.obj));
             }
         }
     }
-    if out.is_empty() {
-        db.remove(store);
+    let Some(store) = store else {
+        c.out.array(out.len());
+        for v in &out {
+            match v {
+                Some(v) => c.out.bulk(v),
+                None => c.out.nil(),
+            }
+        }
+        return Ok(());
+    };
+    let n = out.len();
+    if n == 0 {
+        if db.remove(store).is_some() {
+            c.changed(1);
+        }
     } else {
-        db.set(store, Obj::list(out.into_iter().collect()), None);
+        let list = out.into_iter().map(Option::unwrap_or_default).collect();
+        db.set(store, Obj::list(list), None);
+        c.changed(n as u64);
     }
+    c.out.int(n as i64);
     Ok(())
+}
+
+/// A set's members in the order Redis 7.0 walks it when it is an intset (at most
+/// `set-max-intset-entries`, 512, canonical integers): ascending; other sets in byte
+/// order.
+fn set_order(mut v: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let ints: Option<Vec<i64>> = (v.len() <= 512)
+        .then(|| v.iter().map(|m| parse_i64(m)).collect())
+        .flatten();
+    match ints {
+        Some(mut ints) => {
+            ints.sort_unstable();
+            ints.iter().map(|i| i.to_string().into_bytes()).collect()
+        }
+        None => {
+            v.sort_unstable();
+            v
+        }
+    }
+}
+
+/// `strcmp` of the C strings (up to a NUL): `strcoll` in the C locale.
+fn cmp_c(a: &[u8], b: &[u8]) -> i32 {
+    let c = |s: &[u8]| s.iter().position(|&x| x == 0).map_or(s.len(), |p| p);
+    cmp_bytes(&a[..c(a)], &b[..c(b)])
 }
 
 #[cfg(test)]
@@ -337,6 +391,10 @@ mod tests {
             "a set is sorted even BY nosort"
         );
         assert_eq!(list(&ks, "d5").unwrap(), ["p", "q"]);
+        match &ks.dbs[0].get(b"z".as_slice()).unwrap().obj {
+            Obj::Zset(z) => assert!(!z.is_listpack(), "SORT converts a sorted set it sorts"),
+            other => panic!("z is {other:?}"),
+        }
         assert_eq!(list(&ks, "d6").unwrap(), ["p"]);
     }
 
