@@ -41,6 +41,7 @@ const CODES: &[&str] = &[
     "EXECABORT",
     "NOTBUSY",
     "OOM",
+    "INVALIDOBJ",
 ];
 
 impl Out {
