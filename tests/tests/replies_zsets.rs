@@ -94,6 +94,31 @@ fn zset_commands_reply_count_and_propagate_as_redis() {
         &["ZREMRANGEBYRANK", "missing", "0", "-1"],
         &["ZREMRANGEBYRANK", "str", "0", "-1"],
         &["ZREMRANGEBYRANK", "r", "-100", "0"],
+        &[
+            "ZREMRANGEBYRANK",
+            "r",
+            "-9223372036854775808",
+            "9223372036854775807",
+        ],
+        &["ZREMRANGEBYRANK", "r", "0", "9223372036854775808"],
+        &["ZPOPMIN", "r", "9223372036854775807"],
+        &["ZPOPMIN", "r", "9223372036854775808"],
+        &["ZUNIONSTORE", "u", "9223372036854775807", "r"],
+        &["ZUNIONSTORE", "u", "9223372036854775808", "r"],
+        &["ZMPOP", "9223372036854775807", "r", "MIN"],
+        &["ZMPOP", "1", "r", "MIN", "COUNT", "9223372036854775807"],
+        &["ZRANGESTORE", "o", "r", "0", "-9223372036854775808"],
+        &[
+            "ZRANGESTORE",
+            "o",
+            "r",
+            "-inf",
+            "inf",
+            "BYSCORE",
+            "LIMIT",
+            "9223372036854775807",
+            "-9223372036854775808",
+        ],
         &["ZREMRANGEBYSCORE", "r", "-inf", "+inf"],
         &[
             "ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e",
@@ -433,6 +458,38 @@ fn zset_commands_reply_count_and_propagate_as_redis() {
                 &n,
                 "3",
             ]),
+        };
+    }
+    // Sets past the listpack limits (129+ members, long members): skiplists.
+    let mut r = Rng::new(12);
+    let big: Vec<String> = (0..160).map(|i| format!("m{i}")).collect();
+    let long_members: Vec<String> = (0..4).map(|i| format!("{i}{long}")).collect();
+    for _ in 0..300 {
+        let k = *r.pick(&["y0", "y1"]);
+        let k2 = *r.pick(&["y0", "y1", "z0"]);
+        let m = if r.chance(5) {
+            r.pick(&long_members).as_str()
+        } else {
+            r.pick(&big).as_str()
+        };
+        let s = *r.pick(&scores);
+        let n = format!("{}", r.below(40));
+        match r.below(10) {
+            0..=4 => {
+                let mut cmd = vec!["ZADD", k];
+                for _ in 0..1 + r.below(20) {
+                    cmd.push(*r.pick(&scores));
+                    cmd.push(r.pick(&big).as_str());
+                }
+                cmd.push(s);
+                cmd.push(m);
+                o.run_str(&cmd)
+            }
+            5 => o.run_str(&["ZINCRBY", k, s, m]),
+            6 => o.run_str(&["ZREMRANGEBYRANK", k, "0", &n]),
+            7 => o.run_str(&["ZMPOP", "1", k, *r.pick(&["MIN", "MAX"]), "COUNT", &n]),
+            8 => o.run_str(&["ZUNIONSTORE", k, "2", k, k2, "AGGREGATE", "MAX"]),
+            _ => o.run_str(&["ZRANGESTORE", k2, k, s, "+inf", "BYSCORE", "LIMIT", "0", &n]),
         };
     }
     o.finish();
