@@ -160,6 +160,11 @@ fn zset_commands_reply_count_and_propagate_as_redis() {
         &["BZPOPMIN", "missing", "inf"],
         &["BZPOPMIN", "missing", "1e30"],
         &["BZPOPMIN", "missing", "nan"],
+        &["BZPOPMIN", "missing", "1e4931"],
+        &["BZPOPMIN", "missing", "1e4933"],
+        &["BZPOPMIN", "missing", "-1e5000"],
+        &["BZPOPMIN", "missing", "1e-5000"],
+        &["BZPOPMIN", "missing", "1e-400"],
         &["BZPOPMIN", "str", "-0.0001"],
         // ZMPOP / BZMPOP.
         &["ZADD", "m1", "1", "a", "2", "b", "3", "c"],

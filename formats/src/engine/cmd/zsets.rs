@@ -262,14 +262,63 @@ pub(super) fn string2d(b: &[u8]) -> Option<f64> {
 /// float whose milliseconds, rounded up, are not negative. Redis converts them to a
 /// `long long`, and on x86 a value that does not fit (`inf`, `1e20`) becomes
 /// `LLONG_MIN`: negative too.
+///
+/// Redis reads it as a `long double` (`string2ld`), which refuses a decimal that
+/// overflows it or underflows to 0; between those and a double's range the result is
+/// the same (±inf or 0 here, a huge or tiny finite value there).
 pub(super) fn timeout_ok(b: &[u8]) -> Result<(), &'static str> {
-    let v = string2d(b).ok_or("timeout is not a float or out of range")?;
+    const NOT_FLOAT: &str = "timeout is not a float or out of range";
+    let v = string2d(b).ok_or(NOT_FLOAT)?;
+    if v.is_infinite() || v == 0.0 {
+        // The largest long double is about 1.19e4932, the smallest 3.6e-4951.
+        match decimal_magnitude(b) {
+            Some(e) if !(-4951..=4932).contains(&e) => return Err(NOT_FLOAT),
+            _ => {}
+        }
+    }
     let ms = (v * 1000.0).ceil();
     // 2^63: the first value a long long cannot hold.
     if !(0.0..9_223_372_036_854_775_808.0).contains(&ms) {
         return Err("timeout is negative");
     }
     Ok(())
+}
+
+/// The power of ten of the first non-zero digit of a decimal number (`-1.5e3`: 3),
+/// None for zero, `inf` or a hex float.
+fn decimal_magnitude(b: &[u8]) -> Option<i64> {
+    let b = b.strip_prefix(b"-").or(b.strip_prefix(b"+")).unwrap_or(b);
+    if !b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'.') || starts_ci(b, b"0x") {
+        return None;
+    }
+    let mant_end = b
+        .iter()
+        .position(|c| *c == b'e' || *c == b'E')
+        .unwrap_or(b.len());
+    let (mant, exp) = b.split_at(mant_end);
+    let exp = match exp.get(1..) {
+        None => 0,
+        Some(e) => {
+            let (neg, d) = match e.first() {
+                Some(b'-') => (true, &e[1..]),
+                Some(b'+') => (false, &e[1..]),
+                _ => (false, e),
+            };
+            let v = d.iter().fold(0i64, |acc, c| {
+                (acc * 10 + i64::from(c.wrapping_sub(b'0'))).min(1 << 40)
+            });
+            if neg { -v } else { v }
+        }
+    };
+    let point = mant.iter().position(|c| *c == b'.').unwrap_or(mant.len());
+    let first = mant.iter().position(|c| (b'1'..=b'9').contains(c))?;
+    let at = if first < point { point - first - 1 } else { 0 } as i64;
+    let below = if first > point {
+        (first - point) as i64
+    } else {
+        0
+    };
+    Some(exp + at - below)
 }
 
 // ------------------------------------------------------------------ ranges
@@ -1314,7 +1363,27 @@ mod tests {
         for t in ["-1", "inf", "1e30", "1e400", "-inf"] {
             assert_eq!(timeout_ok(t.as_bytes()), Err("timeout is negative"), "{t}");
         }
-        for t in ["x", "nan", " 1", ""] {
+        assert_eq!(super::decimal_magnitude(b"-12.5e3"), Some(4));
+        assert_eq!(super::decimal_magnitude(b"0.0012"), Some(-3));
+        assert_eq!(super::decimal_magnitude(b".5"), Some(-1));
+        assert_eq!(super::decimal_magnitude(b"0.0"), None);
+        for t in ["-1e-400", "1e-4950", "1e4931", "1e4932"] {
+            assert_ne!(
+                timeout_ok(t.as_bytes()),
+                Err("timeout is not a float or out of range"),
+                "{t}"
+            );
+        }
+        for t in [
+            "x",
+            "nan",
+            " 1",
+            "",
+            "1e5000",
+            "-1e5000",
+            "1e-5000",
+            "0.1e-4951",
+        ] {
             assert_eq!(
                 timeout_ok(t.as_bytes()),
                 Err("timeout is not a float or out of range"),
