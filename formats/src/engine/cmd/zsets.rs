@@ -679,14 +679,17 @@ fn zadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     // The score INCR replies: the last processed one.
     let mut last: Option<f64> = None;
     if exists || !f.xx {
-        let nan = c.err("resulting score is not a number (NaN)");
+        // The error is only built when returned (no allocation per ZADD replayed).
+        let name = c.name;
         if let Some(z) = c.zset(a[1], true)? {
             // A new key starts as a listpack: it turns into a skiplist at the first
             // member that does not fit, as 7.0 does (a first member too long for a
             // listpack makes it a skiplist from the start, the same thing).
             for (p, &s) in pairs.chunks(2).zip(&scores) {
                 // Only INCR can make NaN, and it has a single pair: nothing changed.
-                match zset_add(z, s, p[1], f).map_err(|()| nan.clone())? {
+                match zset_add(z, s, p[1], f)
+                    .map_err(|()| invalid(name, "resulting score is not a number (NaN)"))?
+                {
                     Added::Nop => {}
                     Added::New(v) => {
                         added += 1;
