@@ -4,6 +4,12 @@
 //! (BYSCORE/BYLEX/REV/LIMIT), and the blocking BZPOPMIN/BZPOPMAX/BZMPOP applied as the
 //! pops they are propagated as (nothing to pop: a no-op, they could only have blocked).
 //!
+//! For a client each replies and counts its changes as Redis 7.0 does; the pops that
+//! Redis rewrites are propagated as it rewrites them (BZPOPMIN as `ZPOPMIN key`,
+//! ZMPOP/BZMPOP as `ZPOPMIN key <number popped>`); a blocking pop with nothing to pop
+//! replies what Redis replies at its timeout (a nil array), the server layer doing the
+//! blocking.
+//!
 //! Semantics follow `src/t_zset.c` (7.0 … 8.x):
 //! - numbers are read as Redis reads them: scores and weights with `string2d` (glibc
 //!   `strtod`: decimal, hex floats, `inf`/`infinity` with a sign; no leading space; NaN
@@ -253,13 +259,66 @@ pub(super) fn string2d(b: &[u8]) -> Option<f64> {
 }
 
 /// A blocking command's timeout in seconds (Redis's `getTimeoutFromObjectOrReply`): a
-/// float whose milliseconds, rounded up, are not negative.
+/// float whose milliseconds, rounded up, are not negative. Redis converts them to a
+/// `long long`, and on x86 a value that does not fit (`inf`, `1e20`) becomes
+/// `LLONG_MIN`: negative too.
+///
+/// Redis reads it as a `long double` (`string2ld`), which refuses a decimal that
+/// overflows it or underflows to 0; between those and a double's range the result is
+/// the same (±inf or 0 here, a huge or tiny finite value there).
 pub(super) fn timeout_ok(b: &[u8]) -> Result<(), &'static str> {
-    let v = string2d(b).ok_or("timeout is not a float or out of range")?;
-    if (v * 1000.0).ceil() < 0.0 {
+    const NOT_FLOAT: &str = "timeout is not a float or out of range";
+    let v = string2d(b).ok_or(NOT_FLOAT)?;
+    if v.is_infinite() || v == 0.0 {
+        // The largest long double is about 1.19e4932, the smallest 3.6e-4951.
+        match decimal_magnitude(b) {
+            Some(e) if !(-4951..=4932).contains(&e) => return Err(NOT_FLOAT),
+            _ => {}
+        }
+    }
+    let ms = (v * 1000.0).ceil();
+    // 2^63: the first value a long long cannot hold.
+    if !(0.0..9_223_372_036_854_775_808.0).contains(&ms) {
         return Err("timeout is negative");
     }
     Ok(())
+}
+
+/// The power of ten of the first non-zero digit of a decimal number (`-1.5e3`: 3),
+/// None for zero, `inf` or a hex float.
+fn decimal_magnitude(b: &[u8]) -> Option<i64> {
+    let b = b.strip_prefix(b"-").or(b.strip_prefix(b"+")).unwrap_or(b);
+    if !b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'.') || starts_ci(b, b"0x") {
+        return None;
+    }
+    let mant_end = b
+        .iter()
+        .position(|c| *c == b'e' || *c == b'E')
+        .unwrap_or(b.len());
+    let (mant, exp) = b.split_at(mant_end);
+    let exp = match exp.get(1..) {
+        None => 0,
+        Some(e) => {
+            let (neg, d) = match e.first() {
+                Some(b'-') => (true, &e[1..]),
+                Some(b'+') => (false, &e[1..]),
+                _ => (false, e),
+            };
+            let v = d.iter().fold(0i64, |acc, c| {
+                (acc * 10 + i64::from(c.wrapping_sub(b'0'))).min(1 << 40)
+            });
+            if neg { -v } else { v }
+        }
+    };
+    let point = mant.iter().position(|c| *c == b'.').unwrap_or(mant.len());
+    let first = mant.iter().position(|c| (b'1'..=b'9').contains(c))?;
+    let at = if first < point { point - first - 1 } else { 0 } as i64;
+    let below = if first > point {
+        (first - point) as i64
+    } else {
+        0
+    };
+    Some(exp + at - below)
 }
 
 // ------------------------------------------------------------------ ranges
@@ -522,13 +581,27 @@ struct AddFlags {
     incr: bool,
 }
 
+/// What [`zset_add`] did to a member (`zsetAdd`'s out flags).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Added {
+    /// Nothing: NX met a member, XX a missing one, or GT/LT refused the score.
+    Nop,
+    /// A new member with this score.
+    New(f64),
+    /// The member's score was rewritten to this.
+    Updated(f64),
+    /// The member was processed but its score compares equal: kept as it was (the
+    /// value is the computed score, which INCR replies).
+    Same(f64),
+}
+
 /// `zsetAdd` with its flags: Err when INCR makes NaN. ([`Zset::insert`] turns a
 /// listpack into a skiplist when a new member does not fit.)
-fn zset_add(z: &mut Zset, score: f64, member: &[u8], f: AddFlags) -> Result<(), ()> {
+fn zset_add(z: &mut Zset, score: f64, member: &[u8], f: AddFlags) -> Result<Added, ()> {
     match z.score(member) {
         Some(cur) => {
             if f.nx {
-                return Ok(());
+                return Ok(Added::Nop);
             }
             let mut s = score;
             if f.incr {
@@ -538,36 +611,45 @@ fn zset_add(z: &mut Zset, score: f64, member: &[u8], f: AddFlags) -> Result<(), 
                 }
             }
             if (f.lt && s >= cur) || (f.gt && s <= cur) {
-                return Ok(());
+                return Ok(Added::Nop);
             }
             // A score that compares equal (0 and -0) is left as it is.
             if s != cur {
                 z.insert(member, s);
+                Ok(Added::Updated(s))
+            } else {
+                Ok(Added::Same(s))
             }
         }
         None => {
-            if !f.xx {
-                z.insert(member, score);
+            if f.xx {
+                return Ok(Added::Nop);
             }
+            z.insert(member, score);
+            Ok(Added::New(score))
         }
     }
-    Ok(())
 }
 
 /// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...];
 /// ZINCRBY key increment member.
+///
+/// Replies the members added (with CH: added or updated), or with INCR the new score
+/// (nil when nothing was processed); counts added + updated.
 fn zadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let mut f = AddFlags {
         incr: c.name == "ZINCRBY",
         ..AddFlags::default()
     };
+    let mut ch = false;
     let mut at = 2;
+    // ZINCRBY reads options too (its arity leaves them a syntax error).
     while at < a.len() {
         let o = a[at];
         match () {
             _ if is(o, "NX") => f.nx = true,
             _ if is(o, "XX") => f.xx = true,
-            _ if is(o, "CH") => {}
+            _ if is(o, "CH") => ch = true,
             _ if is(o, "INCR") => f.incr = true,
             _ if is(o, "GT") => f.gt = true,
             _ if is(o, "LT") => f.lt = true,
@@ -593,38 +675,64 @@ fn zadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         scores.push(string2d(p[0]).ok_or_else(|| c.err(NOT_FLOAT))?);
     }
     let exists = c.zset(a[1], false)?.is_some();
-    if !exists && f.xx {
-        return Ok(());
-    }
-    let nan = c.err("resulting score is not a number (NaN)");
-    let mut res = Ok(());
-    if let Some(z) = c.zset(a[1], true)? {
-        // A new key starts as a listpack: it turns into a skiplist at the first member
-        // that does not fit, as 7.0 does (a first member too long for a listpack makes
-        // it a skiplist from the start, the same thing).
-        for (p, &s) in pairs.chunks(2).zip(&scores) {
-            if zset_add(z, s, p[1], f).is_err() {
-                res = Err(nan);
-                break;
+    let (mut added, mut updated) = (0u64, 0u64);
+    // The score INCR replies: the last processed one.
+    let mut last: Option<f64> = None;
+    if exists || !f.xx {
+        // The error is only built when returned (no allocation per ZADD replayed).
+        let name = c.name;
+        if let Some(z) = c.zset(a[1], true)? {
+            // A new key starts as a listpack: it turns into a skiplist at the first
+            // member that does not fit, as 7.0 does (a first member too long for a
+            // listpack makes it a skiplist from the start, the same thing).
+            for (p, &s) in pairs.chunks(2).zip(&scores) {
+                // Only INCR can make NaN, and it has a single pair: nothing changed.
+                match zset_add(z, s, p[1], f)
+                    .map_err(|()| invalid(name, "resulting score is not a number (NaN)"))?
+                {
+                    Added::Nop => {}
+                    Added::New(v) => {
+                        added += 1;
+                        last = Some(v);
+                    }
+                    Added::Updated(v) => {
+                        updated += 1;
+                        last = Some(v);
+                    }
+                    Added::Same(v) => last = Some(v),
+                }
             }
         }
+        c.drop_if_empty(a[1]);
     }
-    c.drop_if_empty(a[1]);
-    res
+    c.changed(added + updated);
+    if f.incr {
+        match last {
+            Some(v) => c.out.double(v),
+            None => c.out.nil(),
+        }
+    } else {
+        c.out.int((if ch { added + updated } else { added }) as i64);
+    }
+    Ok(())
 }
 
 // ------------------------------------------------------------------ removals
 
+/// ZREM key member [member ...]: replies and counts the members removed.
 fn zrem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let mut n = 0u64;
     if let Some(z) = c.zset(a[1], false)? {
         for m in &a[2..] {
-            z.remove(m);
+            n += u64::from(z.remove(m).is_some());
             if z.is_empty() {
                 break;
             }
         }
     }
     c.drop_if_empty(a[1]);
+    c.changed(n);
+    c.out.int(n as i64);
     Ok(())
 }
 
@@ -654,7 +762,8 @@ impl RangeSpec {
     }
 }
 
-/// ZREMRANGEBYSCORE / ZREMRANGEBYRANK / ZREMRANGEBYLEX key min max
+/// ZREMRANGEBYSCORE / ZREMRANGEBYRANK / ZREMRANGEBYLEX key min max: replies and
+/// counts the members removed.
 fn zremrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let kind = match c.name {
         "ZREMRANGEBYSCORE" => b'S',
@@ -663,6 +772,7 @@ fn zremrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     };
     let spec = RangeSpec::parse(c, kind, a[2], a[3])?;
     let Some(z) = c.zset(a[1], false)? else {
+        c.out.int(0);
         return Ok(());
     };
     let (start, n) = match &spec {
@@ -674,35 +784,75 @@ fn zremrange(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     };
     z.remove_ranks(start, n);
     c.drop_if_empty(a[1]);
+    c.changed(n as u64);
+    c.out.int(n as i64);
     Ok(())
 }
 
 // ------------------------------------------------------------------ pops
 
-/// Pops `n` members from the low (`max` false) or high end.
-fn pop_n(z: &mut Zset, max: bool, n: u64) {
+/// What a pop took: the key, how many members, and (only for a client's reply) the
+/// members and scores in pop order.
+struct Popped<'k> {
+    key: &'k [u8],
+    n: usize,
+    items: Vec<(Vec<u8>, f64)>,
+}
+
+/// Pops `n` members from the low (`max` false) or high end; with `keep`, returns them
+/// in pop order.
+fn pop_n(z: &mut Zset, max: bool, n: u64, keep: bool) -> (usize, Vec<(Vec<u8>, f64)>) {
     let len = z.len();
     let n = usize::try_from(n).unwrap_or(usize::MAX).min(len);
+    let items = if !keep {
+        Vec::new()
+    } else if max {
+        z.iter_rev().take(n).map(|(m, s)| (m.to_vec(), s)).collect()
+    } else {
+        z.iter().take(n).map(|(m, s)| (m.to_vec(), s)).collect()
+    };
     z.remove_ranks(if max { len - n } else { 0 }, n);
+    (n, items)
 }
 
 /// Pops from the first of `keys` that exists (a key of another type met first is
-/// WRONGTYPE).
-fn pop_first(c: &mut Ctx<'_>, keys: &[&[u8]], max: bool, n: u64) -> Result<(), ExecError> {
-    for k in keys {
+/// WRONGTYPE), counting each member popped; None when no key exists.
+fn pop_first<'k>(
+    c: &mut Ctx<'_>,
+    keys: &[&'k [u8]],
+    max: bool,
+    n: u64,
+) -> Result<Option<Popped<'k>>, ExecError> {
+    let keep = c.out.is_on();
+    for &k in keys {
         if let Some(z) = c.zset(k, false)? {
             if z.is_empty() {
                 continue;
             }
-            pop_n(z, max, n);
+            let (n, items) = pop_n(z, max, n, keep);
             c.drop_if_empty(k);
-            return Ok(());
+            c.changed(n as u64);
+            return Ok(Some(Popped { key: k, n, items }));
         }
     }
-    Ok(())
+    Ok(None)
 }
 
-/// ZPOPMIN / ZPOPMAX key [count]
+/// Replies popped members as a flat array: member, score, ...
+fn reply_flat(c: &mut Ctx<'_>, items: &[(Vec<u8>, f64)]) {
+    for (m, s) in items {
+        c.out.bulk(m);
+        c.out.double(*s);
+    }
+}
+
+/// The name of the pop a blocking or multi-key pop is propagated as.
+fn pop_name(max: bool) -> &'static [u8] {
+    if max { b"ZPOPMAX" } else { b"ZPOPMIN" }
+}
+
+/// ZPOPMIN / ZPOPMAX key [count]: a flat array of member, score (empty for a missing
+/// key or a count of 0).
 fn zpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if a.len() > 3 {
         return Err(c.err(SYNTAX));
@@ -714,17 +864,44 @@ fn zpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             .ok_or_else(|| c.err("value is out of range, must be positive"))?
             as u64,
     };
-    pop_first(c, &a[1..2], c.name == "ZPOPMAX", n)
+    if n == 0 {
+        // Only the type is checked.
+        c.zset(a[1], false)?;
+        c.out.array(0);
+        return Ok(());
+    }
+    match pop_first(c, &a[1..2], c.name == "ZPOPMAX", n)? {
+        Some(p) => {
+            c.out.array(p.n * 2);
+            reply_flat(c, &p.items);
+        }
+        None => c.out.array(0),
+    }
+    Ok(())
 }
 
-/// BZPOPMIN / BZPOPMAX key [key ...] timeout
+/// BZPOPMIN / BZPOPMAX key [key ...] timeout: [key, member, score], propagated as
+/// `ZPOPMIN key`; with nothing to pop, what Redis replies at the timeout (a nil
+/// array): the server layer blocks the client itself.
 fn bzpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let n = a.len();
     timeout_ok(a[n - 1]).map_err(|m| c.err(m))?;
-    pop_first(c, &a[1..n - 1], c.name == "BZPOPMAX", 1)
+    let max = c.name == "BZPOPMAX";
+    match pop_first(c, &a[1..n - 1], max, 1)? {
+        Some(p) => {
+            c.out.array(3);
+            c.out.bulk(p.key);
+            reply_flat(c, &p.items);
+            c.propagate(&[pop_name(max), p.key]);
+        }
+        None => c.out.nil_array(),
+    }
+    Ok(())
 }
 
-/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT n]; BZMPOP timeout numkeys ...
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT n]; BZMPOP timeout numkeys ...:
+/// [key, [[member, score], ...]] or a nil array, propagated as `ZPOPMIN key n` with
+/// the number popped.
 fn zmpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let at = if c.name == "BZMPOP" { 2 } else { 1 };
     let numkeys = parse_i64(a[at])
@@ -758,7 +935,25 @@ fn zmpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if at == 2 {
         timeout_ok(a[1]).map_err(|m| c.err(m))?;
     }
-    pop_first(c, &a[at + 1..where_at], max, count.unwrap_or(1))
+    match pop_first(c, &a[at + 1..where_at], max, count.unwrap_or(1))? {
+        Some(p) => {
+            c.out.array(2);
+            c.out.bulk(p.key);
+            c.out.array(p.n);
+            for (m, s) in &p.items {
+                c.out.array(2);
+                c.out.bulk(m);
+                c.out.double(*s);
+            }
+            c.propagate(&[
+                pop_name(max),
+                p.key,
+                itoa::Buffer::new().format(p.n).as_bytes(),
+            ]);
+        }
+        None => c.out.nil_array(),
+    }
+    Ok(())
 }
 
 // ------------------------------------------------------------------ Z*STORE
@@ -894,7 +1089,8 @@ fn combine(op: SetOp, srcs: &[(Src<'_>, f64)], agg: Agg) -> Zset {
 }
 
 /// ZUNIONSTORE / ZINTERSTORE dst numkeys key [key ...] [WEIGHTS w ...]
-/// [AGGREGATE SUM|MIN|MAX]; ZDIFFSTORE dst numkeys key [key ...]
+/// [AGGREGATE SUM|MIN|MAX]; ZDIFFSTORE dst numkeys key [key ...]: replies the size of
+/// the result.
 fn zstore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let name = c.name;
     let err = |m: &str| invalid(name, m);
@@ -965,18 +1161,30 @@ fn zstore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         z.convert_to_listpack_if_needed();
         z
     };
+    store_result(c, dst, result);
+    Ok(())
+}
+
+/// Stores a Z*STORE / ZRANGESTORE result at `dst` and replies its size: an empty
+/// result deletes `dst` (a change only if it existed), any other is one change.
+fn store_result(c: &mut Ctx<'_>, dst: &[u8], result: Zset) {
+    let n = result.len();
     let db = c.db();
-    if result.is_empty() {
-        db.remove(dst);
+    if n == 0 {
+        if db.remove(dst).is_some() {
+            c.changed(1);
+        }
     } else {
         db.set(dst, Obj::zset(result), None);
+        c.changed(1);
     }
-    Ok(())
+    c.out.int(n as i64);
 }
 
 // ------------------------------------------------------------------ ZRANGESTORE
 
-/// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+/// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]: replies
+/// the size of the result.
 fn zrangestore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let (dst, src) = (a[1], a[2]);
     let mut rev = false;
@@ -1051,12 +1259,7 @@ fn zrangestore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
         out
     };
-    let db = c.db();
-    if result.is_empty() {
-        db.remove(dst);
-    } else {
-        db.set(dst, Obj::zset(result), None);
-    }
+    store_result(c, dst, result);
     Ok(())
 }
 
@@ -1151,6 +1354,45 @@ mod tests {
         assert_eq!(score(&ks, "z", "a"), 0.0);
         assert_eq!(score(&ks, "z", "b"), 16.0);
         assert_eq!(members(&ks, "z"), ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn timeouts_are_read_as_redis_reads_them() {
+        use super::timeout_ok;
+        for t in ["0", "0.5", "-0.0001", "0x10", "9223372036854"] {
+            assert_eq!(timeout_ok(t.as_bytes()), Ok(()), "{t}");
+        }
+        // Milliseconds past a long long turn negative in Redis.
+        for t in ["-1", "inf", "1e30", "1e400", "-inf"] {
+            assert_eq!(timeout_ok(t.as_bytes()), Err("timeout is negative"), "{t}");
+        }
+        assert_eq!(super::decimal_magnitude(b"-12.5e3"), Some(4));
+        assert_eq!(super::decimal_magnitude(b"0.0012"), Some(-3));
+        assert_eq!(super::decimal_magnitude(b".5"), Some(-1));
+        assert_eq!(super::decimal_magnitude(b"0.0"), None);
+        for t in ["-1e-400", "1e-4950", "1e4931", "1e4932"] {
+            assert_ne!(
+                timeout_ok(t.as_bytes()),
+                Err("timeout is not a float or out of range"),
+                "{t}"
+            );
+        }
+        for t in [
+            "x",
+            "nan",
+            " 1",
+            "",
+            "1e5000",
+            "-1e5000",
+            "1e-5000",
+            "0.1e-4951",
+        ] {
+            assert_eq!(
+                timeout_ok(t.as_bytes()),
+                Err("timeout is not a float or out of range"),
+                "{t}"
+            );
+        }
     }
 
     #[test]
