@@ -15,6 +15,13 @@
 //!   that loses its expiry goes last). Hashes past Redis's listpack limits are hash
 //!   tables, here as in Redis, whose order means nothing.
 //!
+//! A client's command (an `Out::client`) gets the replies, change counts and
+//! propagation of Redis 7.0 for the commands it has, of 7.4 for HEXPIRE & co and
+//! HPERSIST, of 8.0 for HGETDEL, HGETEX and HSETEX. Unlike replay, a field whose expiry
+//! has passed is then deleted as Redis 7.4+ does: when a command reads it (lazily,
+//! propagated as `HDEL key field` ahead of the command, no change counted), and at once
+//! when a command gives it a time already past (propagated as its `HDEL`).
+//!
 //! HINCRBYFLOAT is computed as Redis does on x86-64 (x87 `long double`, `%.17Lf` then
 //! trimmed: `ld2string(LD_STR_HUMAN)`), using the shared `cfloat` module. Redis
 //! 7.x propagates it as `HSET k f <result>` and 8.x as `HSETEX k KEEPTTL FIELDS 1 f
@@ -389,7 +396,7 @@ fn hexpire(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
         return Ok(());
     };
-    let (mut set, mut deleted) = (Vec::new(), 0);
+    let (mut set, mut changes) = (Vec::new(), 0);
     for f in fields {
         if h.get(f).is_none() {
             out.int(-2);
@@ -398,19 +405,17 @@ fn hexpire(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         } else if past {
             h.remove(f);
             out.propagate(db, &[b"HDEL", a[1], f]);
-            deleted += 1;
+            changes += 1;
             out.int(2);
         } else {
             if on {
                 set.push(f);
             }
+            changes += 1;
             out.int(1);
         }
     }
-    if !on {
-        return Ok(());
-    }
-    out.changed(deleted + set.len() as u64);
+    out.changed(changes);
     if !set.is_empty() {
         let ms = itoa::Buffer::new().format(at).as_bytes().to_vec();
         let n = itoa::Buffer::new().format(set.len()).as_bytes().to_vec();
