@@ -15,6 +15,13 @@
 //!   that loses its expiry goes last). Hashes past Redis's listpack limits are hash
 //!   tables, here as in Redis, whose order means nothing.
 //!
+//! A client's command (an `Out::client`) gets the replies, change counts and
+//! propagation of Redis 7.0 for the commands it has, of 7.4 for HEXPIRE & co and
+//! HPERSIST, of 8.0 for HGETDEL, HGETEX and HSETEX. Unlike replay, a field whose expiry
+//! has passed is then deleted as Redis 7.4+ does: when a command reads it (lazily,
+//! propagated as `HDEL key field` ahead of the command, no change counted), and at once
+//! when a command gives it a time already past (propagated as its `HDEL`).
+//!
 //! HINCRBYFLOAT is computed as Redis does on x86-64 (x87 `long double`, `%.17Lf` then
 //! trimmed: `ld2string(LD_STR_HUMAN)`), using the shared `cfloat` module. Redis
 //! 7.x propagates it as `HSET k f <result>` and 8.x as `HSETEX k KEEPTTL FIELDS 1 f
@@ -22,7 +29,7 @@
 
 use super::cfloat::{self, Parsed, Prec};
 use super::{Ctx, ExecError, Handler, is, now_ms, parse_i64};
-use crate::engine::{Hash, HashField};
+use crate::engine::{Hash, HashField, Keyspace, Obj, Out, Prop};
 
 /// `HFE_MAX_ABS_TIME_MSEC`: `EB_EXPIRE_TIME_MAX >> 2`, the largest field expiry.
 const HFE_MAX_ABS_TIME_MSEC: i64 = ((1i64 << 48) - 1) >> 2;
@@ -157,55 +164,137 @@ fn set_expiry(h: &mut Hash, field: &[u8], at: i64, cond: Cond) -> bool {
     ok
 }
 
+// ------------------------------------------------------------------ client-mode helpers
+
+/// The hash at `key` in `db`, its type already checked; borrows only the keyspace, so
+/// that the reply can be written while it is held.
+fn hash_at<'k>(ks: &'k mut Keyspace, db: usize, key: &[u8]) -> Option<&'k mut Hash> {
+    match ks.db_mut(db).get_mut(key).map(|e| &mut e.obj) {
+        Some(Obj::Hash(h)) => Some(&mut **h),
+        _ => None,
+    }
+}
+
+/// Redis 7.4+'s lazy expiry of a field that a client's command reads (`hashTypeGetValue`
+/// with `HFE_LAZY_EXPIRE`): a field whose expiry has passed is deleted and `HDEL key
+/// field` propagated ahead of the command, with no change counted. While loading (a
+/// silent `out`) Redis keeps the field and reads it as missing, so nothing is done.
+/// Returns whether the field was deleted; the caller deletes the key if it is empty.
+fn lazy_expire(h: &mut Hash, out: &mut Out, db: usize, key: &[u8], field: &[u8], now: i64) -> bool {
+    if !out.is_on() || !h.get(field).is_some_and(|f| expired(&f, now)) {
+        return false;
+    }
+    h.remove(field);
+    out.push_prop(Prop {
+        db,
+        args: vec![b"HDEL".to_vec(), key.to_vec(), field.to_vec()],
+    });
+    true
+}
+
+/// [`lazy_expire`] of `field` in the hash at `key`, if there is one.
+fn lazy_expire_at(c: &mut Ctx<'_>, key: &[u8], field: &[u8], now: i64) {
+    let Ctx { ks, out, db, .. } = c;
+    if let Some(h) = hash_at(ks, *db, key) {
+        lazy_expire(h, out, *db, key, field, now);
+    }
+}
+
+/// Redis's `checkAlreadyExpired`: a field expiry at or before now deletes the field at
+/// once, for a client's command only (never while loading).
+fn already_expired(out: &Out, at: i64, now: i64) -> bool {
+    out.is_on() && at <= now
+}
+
+/// Replies with a field's value (a bulk), or nil when it is missing.
+fn reply_field(out: &mut Out, f: Option<HashField<'_>>) {
+    match f {
+        Some(f) => out.bulk(f.value),
+        None => out.nil(),
+    }
+}
+
 // ------------------------------------------------------------------ commands
 
+/// HSET key f v [f v ...] (replies with the number of new fields) and HMSET (OK); every
+/// pair counts as a change, as in Redis.
 fn hset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if a.len() % 2 == 1 {
-        return Err(c.err("wrong number of arguments"));
+        return Err(c.err(format!(
+            "wrong number of arguments for '{}' command",
+            c.name.to_ascii_lowercase()
+        )));
     }
+    let mut created = 0;
     if let Some(h) = c.hash(a[1], true)? {
         for fv in a[2..].chunks(2) {
-            set_value(h, fv[0], fv[1], false);
+            created += i64::from(set_value(h, fv[0], fv[1], false));
         }
     }
+    if c.name == "HSET" {
+        c.out.int(created);
+    } else {
+        c.out.ok();
+    }
+    c.changed((a.len() as u64 - 2) / 2);
     Ok(())
 }
 
 fn hsetnx(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let now = now_ms();
+    c.hash(a[1], false)?;
+    lazy_expire_at(c, a[1], a[2], now);
     if live(c.hash(a[1], false)?.as_deref(), a[2], now).is_some() {
+        c.out.int(0);
         return Ok(());
     }
     if let Some(h) = c.hash(a[1], true)? {
         set_value(h, a[2], a[3], false);
     }
+    c.out.int(1);
+    c.changed(1);
     Ok(())
 }
 
+/// HDEL key f...: the number of fields deleted; the last one deletes the key.
 fn hdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let mut n = 0;
     if let Some(h) = c.hash(a[1], false)? {
         for f in &a[2..] {
-            h.remove(f);
+            if h.remove(f).is_some() {
+                n += 1;
+                if h.is_empty() {
+                    break;
+                }
+            }
         }
     }
     c.drop_if_empty(a[1]);
+    c.out.int(n);
+    c.changed(n as u64);
     Ok(())
 }
 
 fn hincrby(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let incr = parse_i64(a[3]).ok_or_else(|| c.err("value is not an integer or out of range"))?;
     let now = now_ms();
-    let not_int = c.err("hash value is not an integer");
+    c.hash(a[1], false)?;
     let cur = match live(c.hash(a[1], false)?.as_deref(), a[2], now) {
-        Some(f) => parse_i64(f.value).ok_or(not_int)?,
-        None => 0,
+        Some(f) => Some(parse_i64(f.value).ok_or_else(|| c.err("hash value is not an integer"))?),
+        None => None,
     };
     let new = cur
+        .unwrap_or(0)
         .checked_add(incr)
         .ok_or_else(|| c.err("increment or decrement would overflow"))?;
+    if cur.is_none() {
+        lazy_expire_at(c, a[1], a[2], now);
+    }
     if let Some(h) = c.hash(a[1], true)? {
         set_value(h, a[2], itoa::Buffer::new().format(new).as_bytes(), true);
     }
+    c.out.int(new);
+    c.changed(1);
     Ok(())
 }
 
@@ -238,18 +327,43 @@ fn incr_float(c: &Ctx<'_>, cur: Option<&[u8]>, incr: &[u8]) -> Result<Vec<u8>, E
     Ok(cfloat::format_human(sum))
 }
 
+/// HINCRBYFLOAT: replies with the new value and propagates it as `HSET key field value`
+/// (Redis 7.x). A field with an expiry keeps it, and since HSET would drop it, that case
+/// is propagated as HSET then `HPEXPIREAT key t FIELDS 1 field` (Redis 8.0 uses
+/// `HSETEX KEEPTTL`, which Redis 7.4 cannot read).
 fn hincrbyfloat(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let now = now_ms();
+    c.hash(a[1], false)?;
     let cur = live(c.hash(a[1], false)?.as_deref(), a[2], now).map(|f| f.value.to_vec());
     let text = incr_float(c, cur.as_deref(), a[3])?;
+    if cur.is_none() {
+        lazy_expire_at(c, a[1], a[2], now);
+    }
+    let mut ttl = None;
     if let Some(h) = c.hash(a[1], true)? {
         set_value(h, a[2], &text, true);
+        ttl = h.get(a[2]).and_then(|f| f.expire_ms);
+    }
+    c.out.bulk(&text);
+    c.changed(1);
+    c.propagate(&[b"HSET", a[1], a[2], &text]);
+    if let Some(t) = ttl {
+        c.propagate(&[
+            b"HPEXPIREAT",
+            a[1],
+            itoa::Buffer::new().format(t).as_bytes(),
+            b"FIELDS",
+            b"1",
+            a[2],
+        ]);
     }
     Ok(())
 }
 
 /// HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time [NX|XX|GT|LT] FIELDS n f...
-/// (Redis propagates all four as HPEXPIREAT with the updated fields only.)
+/// (Redis 7.4): an array of per-field codes (-2 no such field, 0 condition not met,
+/// 1 set, 2 deleted because the time has passed). Propagated as the `HDEL` of each
+/// deleted field, then `HPEXPIREAT key <ms> [cond] FIELDS <n> <the fields set>`.
 fn hexpire(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     c.hash(a[1], false)?;
     let (seconds, relative) = match c.name {
@@ -258,7 +372,8 @@ fn hexpire(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         "HEXPIREAT" => (true, false),
         _ => (false, false),
     };
-    let base = if relative { now_ms() } else { 0 };
+    let now = now_ms();
+    let base = if relative { now } else { 0 };
     let at = expire_time(c, a[2], seconds, base)?;
     let cond = match a[3] {
         o if is(o, "NX") => Cond::Nx,
@@ -270,11 +385,49 @@ fn hexpire(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let fields_at = if cond == Cond::None { 3 } else { 4 };
     let fields = fields_tail(c, a, fields_at)
         .map_err(|e| fix_numfields_msg(e, "Parameter `numFields` should be greater than 0"))?;
-    if let Some(h) = c.hash(a[1], false)? {
-        for f in fields {
-            set_expiry(h, f, at, cond);
+    let on = c.out.is_on();
+    let past = already_expired(c.out, at, now);
+    let Ctx { ks, out, db, .. } = c;
+    let db = *db;
+    out.array(fields.len());
+    let Some(h) = hash_at(ks, db, a[1]) else {
+        for _ in &fields {
+            out.int(-2);
+        }
+        return Ok(());
+    };
+    let (mut set, mut changes) = (Vec::new(), 0);
+    for f in fields {
+        if h.get(f).is_none() {
+            out.int(-2);
+        } else if !set_expiry(h, f, at, cond) {
+            out.int(0);
+        } else if past {
+            h.remove(f);
+            out.propagate(db, &[b"HDEL", a[1], f]);
+            changes += 1;
+            out.int(2);
+        } else {
+            if on {
+                set.push(f);
+            }
+            changes += 1;
+            out.int(1);
         }
     }
+    out.changed(changes);
+    if !set.is_empty() {
+        let ms = itoa::Buffer::new().format(at).as_bytes().to_vec();
+        let n = itoa::Buffer::new().format(set.len()).as_bytes().to_vec();
+        let mut args: Vec<&[u8]> = vec![b"HPEXPIREAT", a[1], &ms];
+        if cond != Cond::None {
+            args.push(a[3]);
+        }
+        args.extend([&b"FIELDS"[..], &n]);
+        args.extend(set);
+        out.propagate(db, &args);
+    }
+    c.drop_if_empty(a[1]);
     Ok(())
 }
 
@@ -291,43 +444,82 @@ fn fix_numfields_msg(e: ExecError, msg: &str) -> ExecError {
     }
 }
 
-/// HPERSIST key FIELDS n f...: drops the expiry of fields that have one (a field already
-/// expired at the current time is left as is, as Redis does).
+/// HPERSIST key FIELDS n f... (7.4): per field -2 (missing, or already expired: left as
+/// is, as Redis does), -1 (no expiry), 1 (expiry dropped); one change if any was dropped.
 fn hpersist(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     c.hash(a[1], false)?;
     let fields = fields_tail(c, a, 2)?;
     let now = now_ms();
-    if let Some(h) = c.hash(a[1], false)? {
-        for f in fields {
-            let persist = h
-                .get(f)
-                .is_some_and(|x| x.expire_ms.is_some_and(|t| t >= now));
-            if persist {
+    let Ctx { ks, out, db, .. } = c;
+    out.array(fields.len());
+    let mut changed = false;
+    let h = hash_at(ks, *db, a[1]);
+    let Some(h) = h else {
+        for _ in &fields {
+            out.int(-2);
+        }
+        return Ok(());
+    };
+    for f in fields {
+        match h.get(f).map(|x| x.expire_ms) {
+            None => out.int(-2),
+            Some(None) => out.int(-1),
+            Some(Some(t)) if t < now => out.int(-2),
+            Some(Some(_)) => {
                 relocate(h, f, None);
+                changed = true;
+                out.int(1);
             }
         }
+    }
+    if changed {
+        out.changed(1);
     }
     Ok(())
 }
 
-/// HGETDEL key FIELDS n f... (8.0; propagated as HDEL): deletes the live fields.
+/// HGETDEL key FIELDS n f... (8.0): the values (nil for missing fields), deleting them;
+/// propagated as `HDEL key f...` (every field named). Expired fields read as missing
+/// (a client's command deletes them lazily, see [`lazy_expire`]).
 fn hgetdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     c.hash(a[1], false)?;
     let fields = fields_tail(c, a, 2)?;
     let now = now_ms();
-    if let Some(h) = c.hash(a[1], false)? {
-        for f in fields {
-            if live(Some(h), f, now).is_some() {
+    let Ctx { ks, out, db, .. } = c;
+    let db = *db;
+    out.array(fields.len());
+    let mut deleted = 0u64;
+    if let Some(h) = hash_at(ks, db, a[1]) {
+        for f in &fields {
+            lazy_expire(h, out, db, a[1], f, now);
+            let v = live(Some(h), f, now);
+            reply_field(out, v);
+            if v.is_some() {
                 h.remove(f);
+                deleted += 1;
             }
+        }
+    } else {
+        for _ in &fields {
+            out.nil();
+        }
+    }
+    if deleted > 0 {
+        out.changed(deleted);
+        if out.is_on() {
+            let mut args: Vec<&[u8]> = vec![b"HDEL", a[1]];
+            args.extend(&fields);
+            out.propagate(db, &args);
         }
     }
     c.drop_if_empty(a[1]);
     Ok(())
 }
 
-/// HGETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST] FIELDS n f... (8.0; propagated as
-/// HPEXPIREAT or HPERSIST): sets or drops the expiry of the live fields.
+/// HGETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST] FIELDS n f... (8.0): the values (nil
+/// for missing fields), and the expiry of the fields found set or dropped. Propagated
+/// as `HPEXPIREAT key <ms> FIELDS n f...` or `HPERSIST key FIELDS n f...` when a field
+/// changed, as the `HDEL` of each field when the time has already passed.
 fn hgetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     c.hash(a[1], false)?;
     enum Op {
@@ -336,10 +528,11 @@ fn hgetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         Expire(i64),
     }
     let opt = a[2];
+    let now = now_ms();
     let (op, fields_at) = if is(opt, "EX") || is(opt, "PX") || is(opt, "EXAT") || is(opt, "PXAT") {
         let seconds = is(opt, "EX") || is(opt, "EXAT");
         let base = if is(opt, "EX") || is(opt, "PX") {
-            now_ms()
+            now
         } else {
             0
         };
@@ -350,29 +543,67 @@ fn hgetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         (Op::Get, 2)
     };
     let fields = fields_tail(c, a, fields_at)?;
-    let now = now_ms();
-    if let Some(h) = c.hash(a[1], false)? {
-        for f in fields {
-            let Some(cur) = live(Some(h), f, now) else {
-                continue;
-            };
-            match op {
-                Op::Get => {}
-                Op::Persist => {
-                    if cur.expire_ms.is_some() {
-                        relocate(h, f, None);
-                    }
+    let Ctx { ks, out, db, .. } = c;
+    let db = *db;
+    out.array(fields.len());
+    let Some(h) = hash_at(ks, db, a[1]) else {
+        for _ in &fields {
+            out.nil();
+        }
+        return Ok(());
+    };
+    let (mut updated, mut deleted) = (0u64, 0u64);
+    for f in &fields {
+        lazy_expire(h, out, db, a[1], f, now);
+        let cur = live(Some(h), f, now);
+        reply_field(out, cur);
+        let Some(cur) = cur else {
+            continue;
+        };
+        match op {
+            Op::Get => {}
+            Op::Persist => {
+                if cur.expire_ms.is_some() {
+                    relocate(h, f, None);
+                    updated += 1;
                 }
-                Op::Expire(at) => {
-                    set_expiry(h, f, at, Cond::None);
-                }
+            }
+            Op::Expire(at) if already_expired(out, at, now) => {
+                h.remove(f);
+                out.propagate(db, &[b"HDEL", a[1], f]);
+                deleted += 1;
+            }
+            Op::Expire(at) => {
+                set_expiry(h, f, at, Cond::None);
+                updated += 1;
             }
         }
     }
+    out.changed(updated + deleted);
+    if updated > 0 && out.is_on() {
+        let tail = &a[fields_at..];
+        match op {
+            Op::Expire(at) => {
+                let ms = itoa::Buffer::new().format(at).as_bytes().to_vec();
+                let mut args: Vec<&[u8]> = vec![b"HPEXPIREAT", a[1], &ms];
+                args.extend(tail);
+                out.propagate(db, &args);
+            }
+            _ => {
+                let mut args: Vec<&[u8]> = vec![b"HPERSIST", a[1]];
+                args.extend(tail);
+                out.propagate(db, &args);
+            }
+        }
+    }
+    c.drop_if_empty(a[1]);
     Ok(())
 }
 
-/// HSETEX key [FNX|FXX] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] FIELDS n f v... (8.0).
+/// HSETEX key [FNX|FXX] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL] FIELDS n f v... (8.0): 1
+/// when the fields were set, 0 when FNX/FXX refused. Every field counts as a change.
+/// A relative or seconds expiry is propagated as `PXAT <ms>`; one already past deletes
+/// the fields, propagated as their `HDEL`s.
 fn hsetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     #[derive(PartialEq)]
     enum Exist {
@@ -380,23 +611,32 @@ fn hsetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         Fnx,
         Fxx,
     }
+    let arity = || {
+        c.err(format!(
+            "wrong number of arguments for '{}' command",
+            c.name.to_ascii_lowercase()
+        ))
+    };
     let mut exist = Exist::Any;
     let mut ttl: Option<Option<i64>> = None; // Some(None): KEEPTTL
+    // Where the expiry option is, when it is not already PXAT.
+    let mut rewrite_at = None;
     let mut first = None;
     let mut i = 2;
+    let now = now_ms();
     let one_expiry = "Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be specified";
     while i < a.len() {
         let o = a[i];
         if is(o, "FIELDS") {
             if i + 3 >= a.len() {
-                return Err(c.err("wrong number of arguments"));
+                return Err(arity());
             }
             let n = parse_i64(a[i + 1])
                 .filter(|&n| (1..=i64::from(i32::MAX)).contains(&n))
                 .ok_or_else(|| c.err("invalid number of fields"))?;
             let remaining = a.len() - i - 2;
             if !remaining.is_multiple_of(2) || n as usize != remaining / 2 {
-                return Err(c.err("wrong number of arguments"));
+                return Err(arity());
             }
             first = Some(i + 2);
             break;
@@ -406,12 +646,11 @@ fn hsetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             }
             let v = a.get(i + 1).ok_or_else(|| c.err("missing expire time"))?;
             let seconds = is(o, "EX") || is(o, "EXAT");
-            let base = if is(o, "EX") || is(o, "PX") {
-                now_ms()
-            } else {
-                0
-            };
+            let base = if is(o, "EX") || is(o, "PX") { now } else { 0 };
             ttl = Some(Some(expire_time(c, v, seconds, base)?));
+            if !is(o, "PXAT") {
+                rewrite_at = Some(i);
+            }
             i += 1;
         } else if is(o, "KEEPTTL") {
             if ttl.is_some() {
@@ -429,39 +668,78 @@ fn hsetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         i += 1;
     }
     let Some(first) = first else {
-        return Err(c.err("wrong number of arguments"));
+        return Err(arity());
     };
     let pairs: Vec<&[&[u8]]> = a[first..].chunks(2).collect();
-    let now = now_ms();
-    let cur = c.hash(a[1], false)?;
+    let exists = c.hash(a[1], false)?.is_some();
+    if !exists && exist == Exist::Fxx {
+        c.out.int(0);
+        return Ok(());
+    }
     if exist != Exist::Any {
-        let found = pairs
-            .iter()
-            .filter(|fv| live(cur.as_deref(), fv[0], now).is_some())
-            .count();
-        let ok = match exist {
-            Exist::Fnx => found == 0,
-            _ => found == pairs.len(),
-        };
-        if !ok {
-            return Ok(());
+        let Ctx { ks, out, db, .. } = c;
+        if let Some(h) = hash_at(ks, *db, a[1]) {
+            let mut found = 0;
+            for fv in &pairs {
+                lazy_expire(h, out, *db, a[1], fv[0], now);
+                let here = live(Some(h), fv[0], now).is_some();
+                found += usize::from(here);
+                if here == (exist == Exist::Fnx) {
+                    break;
+                }
+            }
+            let ok = match exist {
+                Exist::Fnx => found == 0,
+                _ => found == pairs.len(),
+            };
+            if !ok {
+                out.int(0);
+                c.drop_if_empty(a[1]);
+                return Ok(());
+            }
         }
     }
-    if let Some(h) = c.hash(a[1], true)? {
-        for fv in pairs {
-            set_value(h, fv[0], fv[1], ttl.is_some());
-            if let Some(Some(at)) = ttl {
+    let past = matches!(ttl, Some(Some(at)) if already_expired(c.out, at, now));
+    let Ctx { ks, out, db, .. } = c;
+    let db = *db;
+    let h = match &mut ks
+        .db_mut(db)
+        .get_or_insert_with(a[1], || Obj::hash(Hash::default()))
+        .obj
+    {
+        Obj::Hash(h) => &mut **h,
+        _ => return Ok(()),
+    };
+    for fv in &pairs {
+        set_value(h, fv[0], fv[1], ttl.is_some());
+        if let Some(Some(at)) = ttl {
+            if past {
+                h.remove(fv[0]);
+                out.propagate(db, &[b"HDEL", a[1], fv[0]]);
+            } else {
                 set_expiry(h, fv[0], at, Cond::None);
             }
         }
     }
+    out.int(1);
+    out.changed(pairs.len() as u64);
+    if let (Some(at), Some(Some(ms)), false) = (rewrite_at, ttl, past)
+        && out.is_on()
+    {
+        let ms = itoa::Buffer::new().format(ms).as_bytes().to_vec();
+        let mut args: Vec<&[u8]> = a.to_vec();
+        args[at] = b"PXAT";
+        args[at + 1] = &ms;
+        out.propagate(db, &args);
+    }
+    c.drop_if_empty(a[1]);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::{error_of, run};
-    use crate::engine::{Keyspace, Obj, Session};
+    use crate::engine::{Keyspace, Obj, Out, Session};
 
     /// The hash at `k` in db 0 as (field, value, ttl), in order.
     fn hash(ks: &Keyspace, k: &str) -> Vec<(String, String, Option<i64>)> {
@@ -767,5 +1045,258 @@ mod tests {
             Obj::Hash(h) => assert!(!h.is_ordered(), "past 512 fields, a hash table"),
             o => panic!("{o:?}"),
         }
+    }
+
+    // ------------------------------------------------------------ client replies
+
+    /// What a client's command (split on spaces) gives: its RESP reply (an error
+    /// included), its changes and what it propagates (each command space-joined).
+    fn client(ks: &mut Keyspace, cmd: &str) -> (String, u64, Vec<String>) {
+        let mut out = Out::client();
+        let args: Vec<&[u8]> = cmd.split(' ').map(str::as_bytes).collect();
+        if let Err(e) = Session::new().call(ks, &args, &mut out) {
+            out.exec_error(&e);
+        }
+        let props = out
+            .propagated()
+            .iter()
+            .map(|p| {
+                let a: Vec<String> = p
+                    .args
+                    .iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect();
+                a.join(" ")
+            })
+            .collect();
+        (
+            String::from_utf8_lossy(out.reply()).into_owned(),
+            out.dirty(),
+            props,
+        )
+    }
+
+    /// `client`, asserting its reply and changes; returns what it propagated.
+    fn expect(ks: &mut Keyspace, cmd: &str, reply: &str, dirty: u64) -> Vec<String> {
+        let (r, d, p) = client(ks, cmd);
+        assert_eq!((r.as_str(), d), (reply, dirty), "{cmd}");
+        p
+    }
+
+    /// The absolute ms a propagated `HPEXPIREAT k <ms> ...` / `... PXAT <ms> ...` holds
+    /// in `word` position `at`, checked to be `delta` ms from now (within 5 s).
+    fn abs_ms(p: &str, at: usize, delta: i64) -> i64 {
+        let ms: i64 = p.split(' ').nth(at).unwrap().parse().unwrap();
+        assert!((ms - super::now_ms() - delta).abs() < 5_000, "{p}");
+        ms
+    }
+
+    #[test]
+    fn client_hset_family_replies_and_counts() {
+        let mut ks = Keyspace::default();
+        let p = expect(&mut ks, "HSET h a 1 b 2 a 3", ":2\r\n", 3);
+        assert_eq!(p, ["HSET h a 1 b 2 a 3"]);
+        expect(&mut ks, "HMSET h c 1", "+OK\r\n", 1);
+        expect(
+            &mut ks,
+            "HSET h c",
+            "-ERR wrong number of arguments for 'hset' command\r\n",
+            0,
+        );
+        expect(&mut ks, "HSETNX h a 9", ":0\r\n", 0);
+        expect(&mut ks, "HDEL h a x a", ":1\r\n", 1);
+        expect(&mut ks, "HINCRBY h n 5", ":5\r\n", 1);
+        let p = expect(&mut ks, "HINCRBYFLOAT h n 0.5", "$3\r\n5.5\r\n", 1);
+        assert_eq!(p, ["HSET h n 5.5"]);
+        expect(&mut ks, "HDEL h b c n", ":3\r\n", 3);
+        assert!(ks.dbs[0].is_empty(), "the last field deletes the key");
+        expect(&mut ks, "HDEL h a", ":0\r\n", 0);
+    }
+
+    #[test]
+    fn client_reads_of_expired_fields_delete_them_first() {
+        // Replayed: the past expiry is stored; a client's command then finds it passed.
+        let mut ks = run(&["HSET h a 1 b 2 c x", "HPEXPIREAT h 5000 FIELDS 2 a c"]);
+        let p = expect(&mut ks, "HINCRBY h a 3", ":3\r\n", 1);
+        assert_eq!(p, ["HDEL h a", "HINCRBY h a 3"]);
+        assert_eq!(ttl(&ks, "h", "a"), None, "a new field");
+        let p = expect(&mut ks, "HSETNX h c v", ":1\r\n", 1);
+        assert_eq!(p, ["HDEL h c", "HSETNX h c v"]);
+        // A field with an expiry keeps it through HINCRBYFLOAT, and so does its replay.
+        let far = FAR.to_string();
+        run_client(&mut ks, &format!("HPEXPIREAT h {far} FIELDS 1 b"));
+        let p = expect(&mut ks, "HINCRBYFLOAT h b 1", "$1\r\n3\r\n", 1);
+        assert_eq!(p, ["HSET h b 3", &format!("HPEXPIREAT h {far} FIELDS 1 b")]);
+        assert_eq!(ttl(&ks, "h", "b"), Some(FAR));
+    }
+
+    fn run_client(ks: &mut Keyspace, cmd: &str) {
+        let (r, _, _) = client(ks, cmd);
+        assert!(!r.starts_with('-'), "{cmd}: {r}");
+    }
+
+    #[test]
+    fn client_hexpire_codes_and_propagation() {
+        let mut ks = run(&["HSET h a 1 b 2 c 3"]);
+        let p = expect(
+            &mut ks,
+            "HPEXPIRE h 100000 FIELDS 3 a nosuch b",
+            "*3\r\n:1\r\n:-2\r\n:1\r\n",
+            2,
+        );
+        assert_eq!(p.len(), 1);
+        let ms = abs_ms(&p[0], 2, 100_000);
+        assert_eq!(p[0], format!("HPEXPIREAT h {ms} FIELDS 2 a b"));
+        assert_eq!(ttl(&ks, "h", "a"), Some(ms));
+        let p = expect(
+            &mut ks,
+            "HEXPIREAT h 4102444800 NX FIELDS 2 a c",
+            "*2\r\n:0\r\n:1\r\n",
+            1,
+        );
+        assert_eq!(p, [format!("HPEXPIREAT h {FAR} NX FIELDS 1 c")]);
+        let p = expect(&mut ks, "HEXPIRE h 10 GT FIELDS 1 c", "*1\r\n:0\r\n", 0);
+        assert!(p.is_empty(), "nothing set, nothing propagated");
+        expect(&mut ks, "HEXPIRE h 10 LT FIELDS 1 c", "*1\r\n:1\r\n", 1);
+        expect(
+            &mut ks,
+            "HPEXPIREAT nokey 1 FIELDS 2 a b",
+            "*2\r\n:-2\r\n:-2\r\n",
+            0,
+        );
+        // A time already past deletes the fields (HDEL), and the last one the key.
+        let p = expect(
+            &mut ks,
+            "HPEXPIREAT h 1 FIELDS 3 a b x",
+            "*3\r\n:2\r\n:2\r\n:-2\r\n",
+            2,
+        );
+        assert_eq!(p, ["HDEL h a", "HDEL h b"]);
+        assert_eq!(order(&ks, "h"), ["c"]);
+        let p = expect(&mut ks, "HEXPIREAT h 0 FIELDS 1 c", "*1\r\n:2\r\n", 1);
+        assert_eq!(p, ["HDEL h c"]);
+        assert!(ks.dbs[0].is_empty());
+        run_client(&mut ks, "SET s x");
+        expect(
+            &mut ks,
+            "HEXPIRE s 10 FIELDS 1 a",
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            0,
+        );
+        expect(
+            &mut ks,
+            "HEXPIRE h 10 FIELDS 0 a",
+            "-ERR Parameter `numFields` should be greater than 0\r\n",
+            0,
+        );
+    }
+
+    #[test]
+    fn client_hpersist_codes() {
+        let mut ks = run(&[
+            "HSET h a 1 b 2 c 3",
+            &format!("HPEXPIREAT h {FAR} FIELDS 1 a"),
+            "HPEXPIREAT h 5000 FIELDS 1 c",
+        ]);
+        let p = expect(
+            &mut ks,
+            "HPERSIST h FIELDS 4 a b x c",
+            "*4\r\n:1\r\n:-1\r\n:-2\r\n:-2\r\n",
+            1,
+        );
+        assert_eq!(p, ["HPERSIST h FIELDS 4 a b x c"]);
+        assert_eq!(ttl(&ks, "h", "c"), Some(5000), "an expired field is left");
+        expect(&mut ks, "HPERSIST h FIELDS 1 a", "*1\r\n:-1\r\n", 0);
+        expect(&mut ks, "HPERSIST nokey FIELDS 1 a", "*1\r\n:-2\r\n", 0);
+    }
+
+    #[test]
+    fn client_hgetdel() {
+        let mut ks = run(&["HSET h a 1 b 2 c 3", "HPEXPIREAT h 5000 FIELDS 1 c"]);
+        let p = expect(
+            &mut ks,
+            "HGETDEL h FIELDS 4 a x c a",
+            "*4\r\n$1\r\n1\r\n$-1\r\n$-1\r\n$-1\r\n",
+            1,
+        );
+        assert_eq!(p, ["HDEL h c", "HDEL h a x c a"]);
+        assert_eq!(order(&ks, "h"), ["b"]);
+        let p = expect(&mut ks, "HGETDEL h FIELDS 1 b", "*1\r\n$1\r\n2\r\n", 1);
+        assert_eq!(p, ["HDEL h b"]);
+        assert!(ks.dbs[0].is_empty());
+        let p = expect(&mut ks, "HGETDEL h FIELDS 1 b", "*1\r\n$-1\r\n", 0);
+        assert!(p.is_empty());
+        expect(
+            &mut ks,
+            "HGETDEL h FIELDS 2 b",
+            "-ERR The `numfields` parameter must match the number of arguments\r\n",
+            0,
+        );
+    }
+
+    #[test]
+    fn client_hgetex() {
+        let mut ks = run(&["HSET h a 1 b 2"]);
+        let p = expect(
+            &mut ks,
+            "HGETEX h PX 100000 FIELDS 2 a x",
+            "*2\r\n$1\r\n1\r\n$-1\r\n",
+            1,
+        );
+        let ms = abs_ms(&p[0], 2, 100_000);
+        assert_eq!(p, [format!("HPEXPIREAT h {ms} FIELDS 2 a x")]);
+        let p = expect(&mut ks, "HGETEX h FIELDS 1 a", "*1\r\n$1\r\n1\r\n", 0);
+        assert!(p.is_empty());
+        let p = expect(
+            &mut ks,
+            "HGETEX h PERSIST FIELDS 2 a b",
+            "*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
+            1,
+        );
+        assert_eq!(p, ["HPERSIST h FIELDS 2 a b"]);
+        expect(
+            &mut ks,
+            "HGETEX h PERSIST FIELDS 1 b",
+            "*1\r\n$1\r\n2\r\n",
+            0,
+        );
+        let p = expect(
+            &mut ks,
+            "HGETEX h EXAT 1 FIELDS 2 a b",
+            "*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
+            2,
+        );
+        assert_eq!(p, ["HDEL h a", "HDEL h b"]);
+        assert!(ks.dbs[0].is_empty());
+        expect(&mut ks, "HGETEX h EX 10 FIELDS 1 a", "*1\r\n$-1\r\n", 0);
+    }
+
+    #[test]
+    fn client_hsetex() {
+        let mut ks = Keyspace::default();
+        let p = expect(&mut ks, "HSETEX h FNX EX 100 FIELDS 2 a 1 b 2", ":1\r\n", 2);
+        let ms = abs_ms(&p[0], 4, 100_000);
+        assert_eq!(p, [format!("HSETEX h FNX PXAT {ms} FIELDS 2 a 1 b 2")]);
+        assert_eq!(ttl(&ks, "h", "b"), Some(ms));
+        expect(&mut ks, "HSETEX h FNX FIELDS 2 c 3 a 3", ":0\r\n", 0);
+        let p = expect(&mut ks, "HSETEX h FXX KEEPTTL FIELDS 1 a 5", ":1\r\n", 1);
+        assert_eq!(p, ["HSETEX h FXX KEEPTTL FIELDS 1 a 5"]);
+        assert_eq!(ttl(&ks, "h", "a"), Some(ms));
+        let p = expect(&mut ks, "HSETEX h FIELDS 1 a 6", ":1\r\n", 1);
+        assert_eq!(p, ["HSETEX h FIELDS 1 a 6"]);
+        assert_eq!(ttl(&ks, "h", "a"), None);
+        let p = expect(&mut ks, "HSETEX h PXAT 1 FIELDS 2 a 9 c 9", ":1\r\n", 2);
+        assert_eq!(p, ["HDEL h a", "HDEL h c"]);
+        assert_eq!(order(&ks, "h"), ["b"]);
+        expect(&mut ks, "HSETEX k FXX FIELDS 1 a 1", ":0\r\n", 0);
+        assert!(ks.dbs[0].get(b"k").is_none());
+        expect(&mut ks, "HSETEX h PX 0 FIELDS 1 b 1", ":1\r\n", 1);
+        assert!(ks.dbs[0].is_empty(), "the last field deletes the key");
+        expect(
+            &mut ks,
+            "HSETEX h FIELDS 2 a 1",
+            "-ERR wrong number of arguments for 'hsetex' command\r\n",
+            0,
+        );
     }
 }
