@@ -646,7 +646,14 @@ fn random_stream_workload_matches_redis() {
                 let i = id(&mut r, next_ms[ki]);
                 o.run_str(&["XDEL", k, &i])
             }
-            5 => o.run_str(&["XTRIM", k, "MAXLEN", &n]),
+            5 => match r.below(3) {
+                0 => o.run_str(&["XTRIM", k, "MAXLEN", &n]),
+                1 => o.run_str(&["XTRIM", k, "MAXLEN", "~", &n]),
+                _ => {
+                    let i = id(&mut r, next_ms[ki]);
+                    o.run_str(&["XTRIM", k, "MINID", "~", &i])
+                }
+            },
             6 => {
                 let i = id(&mut r, next_ms[ki]);
                 o.run_str(&["XTRIM", k, "MINID", &i])
