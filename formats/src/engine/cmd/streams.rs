@@ -28,17 +28,28 @@
 //! entries; consumers created by replay leave it unset (written as the seen time), so a
 //! Redis 7.0 AOF stays writable as RDB 10 without loss.
 //!
-//! Where versions differ, the engine follows 7.2+/8.x: XCLAIM and XAUTOCLAIM create
-//! their consumer even when they claim nothing (7.0 did so only on a claim; the two
-//! differ only for an AOF rewrite's XCLAIM of an entry already deleted), and XREADGROUP
-//! counts entries_read as 7.2+ does. XSETID accepts an ID below the max deleted ID (7.0
-//! did; 7.4 refuses it), so that 7.0 files replay.
+//! Where versions differ, replay follows 7.2+/8.x: XCLAIM and XAUTOCLAIM create their
+//! consumer even when they claim nothing (7.0 did so only on a claim; the two differ
+//! only for an AOF rewrite's XCLAIM of an entry already deleted). XSETID accepts an ID
+//! below the max deleted ID (7.0 did; 7.4 refuses it), so that 7.0 files replay.
+//!
+//! A client's command (`Out::client`) is answered as Redis 7.0 answers it: its reply,
+//! its changes (`server.dirty`) and what 7.0 propagates for it. XADD / XTRIM with `~`
+//! trim whole nodes only (see `trim_approx`) and propagate `=` with the resulting
+//! threshold (without LIMIT, which a client replaying it would be refused); XADD's
+//! generated ID is propagated; XCLAIM, XAUTOCLAIM and XREADGROUP propagate the XCLAIM /
+//! XGROUP forms above (7.0: SETID only for NOACK or a LASTID that claimed nothing) and
+//! create their consumer only when they claim or serve something, as 7.0 does.
+//! XREADGROUP serves a stream only when it has entries after the group's last ID (or for
+//! a history read) and replies nil when it serves none; BLOCK is the caller's business.
+//! Its read counter moves as 7.0's does (tombstones looked for from the entry served).
 
 use std::collections::BTreeSet;
 use std::collections::btree_map::Entry;
 
 use super::{Ctx, ExecError, Handler, is, now_ms, parse_i64};
-use crate::engine::{Consumer, Group, Pending, Stream};
+use crate::engine::obj::Fields;
+use crate::engine::{Consumer, Group, Obj, Out, Pending, Stream};
 use crate::rdb::read::StreamId;
 
 const ZERO: StreamId = StreamId { ms: 0, seq: 0 };
@@ -202,9 +213,13 @@ fn trim(s: &mut Stream, t: Trim) -> usize {
     }
 }
 
-/// `streamRangeHasTombstones(s, start, NULL)` (7.2+).
+/// `streamRangeHasTombstones(s, start, NULL)`: a deleted ID at or after `start` and
+/// after the first entry.
 fn has_tombstones_from(s: &Stream, start: StreamId) -> bool {
-    !s.entries.is_empty() && s.max_deleted_id != ZERO && start <= s.max_deleted_id
+    !s.entries.is_empty()
+        && s.max_deleted_id != ZERO
+        && first_id(s) <= s.max_deleted_id
+        && start <= s.max_deleted_id
 }
 
 /// `streamEstimateDistanceFromFirstEverEntry` (7.2+): the logical read counter of `id`,
@@ -314,7 +329,99 @@ fn require_group(c: &mut Ctx<'_>, key: &[u8], group: &[u8]) -> Result<(), ExecEr
     }
 }
 
+// ------------------------------------------------------------------ replies, propagation
+
+/// An ID as Redis writes it in replies and commands (`ms-seq`).
+fn id_bytes(id: StreamId) -> Vec<u8> {
+    id.to_string().into_bytes()
+}
+
+/// One entry as `streamReplyWithRange` writes it: `[id, [field, value, ...]]`.
+fn reply_entry(out: &mut Out, id: StreamId, fields: &Fields) {
+    out.array(2);
+    out.bulk(&id_bytes(id));
+    out.array(fields.len() * 2);
+    for (f, v) in fields {
+        out.bulk(f);
+        out.bulk(v);
+    }
+}
+
+/// What `streamPropagateXCLAIM` writes for the PEL entry `p` (ID `id`) of the group
+/// `g` named `group`: it gives a replica the same PEL entry, or drops it there when the
+/// stream entry is gone.
+fn xclaim_prop(key: &[u8], group: &[u8], g: &Group, id: StreamId, p: &Pending) -> Vec<Vec<u8>> {
+    let num = |n: i128| n.to_string().into_bytes();
+    vec![
+        b"XCLAIM".to_vec(),
+        key.to_vec(),
+        group.to_vec(),
+        p.consumer.clone().unwrap_or_default(),
+        b"0".to_vec(),
+        id_bytes(id),
+        b"TIME".to_vec(),
+        num(i128::from(p.delivery_time_ms)),
+        b"RETRYCOUNT".to_vec(),
+        num(i128::from(p.delivery_count)),
+        b"FORCE".to_vec(),
+        b"JUSTID".to_vec(),
+        b"LASTID".to_vec(),
+        id_bytes(g.last_id),
+    ]
+}
+
+/// `streamPropagateGroupID`: `XGROUP SETID key group last-id ENTRIESREAD n` (-1 when
+/// the group's read counter is unknown).
+fn setid_prop(key: &[u8], group: &[u8], g: &Group) -> Vec<Vec<u8>> {
+    // Redis keeps the counter in a `long long`.
+    let read = g.entries_read.map_or(-1, |n| n as i64);
+    vec![
+        b"XGROUP".to_vec(),
+        b"SETID".to_vec(),
+        key.to_vec(),
+        group.to_vec(),
+        id_bytes(g.last_id),
+        b"ENTRIESREAD".to_vec(),
+        read.to_string().into_bytes(),
+    ]
+}
+
+/// Propagates `props` in place of the running command (nothing when empty): the stream
+/// commands that Redis stops propagating as sent and propagate through `alsoPropagate`.
+fn propagate_all(out: &mut Out, db: usize, props: &[Vec<Vec<u8>>]) {
+    if props.is_empty() {
+        out.propagate_nothing();
+    }
+    for p in props {
+        let a: Vec<&[u8]> = p.iter().map(Vec::as_slice).collect();
+        out.propagate(db, &a);
+    }
+}
+
+/// The stream at `key` (None if it is missing or not a stream) and the command's `Out`,
+/// borrowed together.
+fn stream_and_out<'c>(c: &'c mut Ctx<'_>, key: &[u8]) -> (Option<&'c mut Stream>, &'c mut Out) {
+    let Ctx { ks, db, out, .. } = c;
+    let s = match ks.db_mut(*db).get_mut(key).map(|e| &mut e.obj) {
+        Some(Obj::Stream(s)) => Some(&mut **s),
+        _ => None,
+    };
+    (s, &mut **out)
+}
+
+/// The consumer `name` of `g` as `streamLookupConsumer` / `streamCreateConsumer` give
+/// it to a command about to hand it entries: its seen time becomes `now`; returns
+/// whether it was created (a change Redis counts).
+fn consumer_for(g: &mut Group, name: &[u8], now: i64) -> bool {
+    let created = !g.consumers.contains_key(name);
+    touch_consumer(g, name, now);
+    created
+}
+
 // ------------------------------------------------------------------ XADD / XTRIM
+
+/// `STREAM_NODE_MAX_ENTRIES`'s default (`stream-node-max-entries`).
+const NODE_ENTRIES: usize = 100;
 
 struct AddTrim {
     trim: Option<Trim>,
@@ -323,16 +430,29 @@ struct AddTrim {
     no_mkstream: bool,
     /// XADD: the position of the ID argument.
     idpos: usize,
+    /// `~` was given (approximate trimming).
+    approx: bool,
+    /// The position of the threshold argument (a `~` or `=` is just before it).
+    trim_arg: usize,
+    /// The most entries approximate trimming may remove for a client (0: no limit).
+    limit: u64,
+    /// The position of the word LIMIT, if given.
+    limit_pos: Option<usize>,
 }
 
-/// `streamParseAddOrTrimArgsOrReply`, as for a client that must be obeyed (LIMIT is
-/// parsed and ignored, even without `~`).
+/// `streamParseAddOrTrimArgsOrReply`. For a command that must be obeyed (replay) LIMIT
+/// is parsed and ignored, even without `~`; a client may give it only with `~`, which
+/// has a default LIMIT of 100 nodes.
 fn parse_add_trim(c: &Ctx<'_>, a: &[&[u8]], xadd: bool) -> Result<AddTrim, ExecError> {
     let mut p = AddTrim {
         trim: None,
         id: None,
         no_mkstream: false,
         idpos: a.len(),
+        approx: false,
+        trim_arg: 0,
+        limit: 0,
+        limit_pos: None,
     };
     let mut limit = 0;
     let mut i = 2;
@@ -348,6 +468,7 @@ fn parse_add_trim(c: &Ctx<'_>, a: &[&[u8]], xadd: bool) -> Result<AddTrim, ExecE
                 ));
             }
             let next = a[i + 1];
+            p.approx = more >= 2 && next == b"~";
             if more >= 2 && (next == b"~" || next == b"=") {
                 i += 1;
             }
@@ -362,11 +483,13 @@ fn parse_add_trim(c: &Ctx<'_>, a: &[&[u8]], xadd: bool) -> Result<AddTrim, ExecE
                 Trim::MinId(strict_id(c, arg)?)
             });
             i += 1;
+            p.trim_arg = i;
         } else if is(o, "LIMIT") && more > 0 {
             limit = parse_i64(a[i + 1]).ok_or_else(|| c.err(NOT_INT))?;
             if limit < 0 {
                 return Err(c.err("The LIMIT argument must be >= 0."));
             }
+            p.limit_pos = Some(i);
             i += 1;
         } else if xadd && is(o, "NOMKSTREAM") {
             p.no_mkstream = true;
@@ -388,15 +511,101 @@ fn parse_add_trim(c: &Ctx<'_>, a: &[&[u8]], xadd: bool) -> Result<AddTrim, ExecE
     if !xadd && p.trim.is_none() {
         return Err(c.err("syntax error, XTRIM must be called with a trimming strategy"));
     }
+    if c.out.is_on() {
+        if p.limit_pos.is_some() && !p.approx {
+            return Err(c.err("syntax error, LIMIT cannot be used without the special ~ option"));
+        }
+        p.limit = match p.limit_pos {
+            Some(_) => limit as u64,
+            None => (100 * NODE_ENTRIES) as u64,
+        };
+    }
     Ok(p)
 }
 
-/// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] th [LIMIT n]] id|*|ms-* field value ...
+/// Approximate trimming (`~`) for a client, as Redis 7.0's `streamTrim` does it: whole
+/// radix-tree nodes go from the head while the strategy allows removing all of the
+/// node and `limit` (0: none) is not passed; a node that cannot go whole stops it.
+///
+/// The engine does not keep Redis's nodes: it takes them to be runs of
+/// `stream-node-max-entries` (100) entries from the first live one, which is what a
+/// stream written by XADD with small entries (under `stream-node-max-bytes` a node) and
+/// no XDEL has. Elsewhere it may remove other entries than Redis would; what it
+/// propagates is exact, so what it keeps is what replicas and the AOF keep.
+fn trim_approx(s: &mut Stream, t: Trim, limit: u64) -> usize {
+    let mut removed = 0;
+    loop {
+        let len = s.entries.len();
+        if len == 0 || matches!(t, Trim::MaxLen(n) if len as u64 <= n) {
+            break;
+        }
+        let node = len.min(NODE_ENTRIES);
+        if limit != 0 && (removed + node) as u64 > limit {
+            break;
+        }
+        let whole = match t {
+            Trim::MaxLen(n) => (len - node) as u64 >= n,
+            Trim::MinId(id) => s
+                .entries
+                .keys()
+                .nth(node - 1)
+                .is_some_and(|&last| last < id),
+        };
+        if !whole {
+            break;
+        }
+        for _ in 0..node {
+            s.entries.pop_first();
+        }
+        removed += node;
+    }
+    removed
+}
+
+/// The XADD / XTRIM that stands for `a` after it ran on `s`, as Redis 7.0 rewrites it:
+/// `~ threshold` becomes `= <length>` (MAXLEN) or `= <first ID>` (MINID; the largest ID
+/// when the stream is empty), and an XADD's generated ID (`*`, `ms-*`) is written out.
+/// LIMIT, which only means something with `~`, is left out: Redis keeps it, but a
+/// client (not a master or the AOF) replaying `= n LIMIT m` is refused.
+fn rewrite_add_trim(
+    a: &[&[u8]],
+    p: &AddTrim,
+    s: &Stream,
+    new_id: Option<StreamId>,
+) -> Vec<Vec<u8>> {
+    let mut v = Vec::with_capacity(a.len());
+    for (i, &arg) in a.iter().enumerate() {
+        if p.approx {
+            if p.limit_pos.is_some_and(|l| i == l || i == l + 1) {
+                continue;
+            }
+            if i + 1 == p.trim_arg {
+                v.push(b"=".to_vec());
+                continue;
+            }
+            if i == p.trim_arg {
+                v.push(match p.trim {
+                    Some(Trim::MaxLen(_)) => s.entries.len().to_string().into_bytes(),
+                    _ => id_bytes(s.entries.keys().next().copied().unwrap_or(MAX)),
+                });
+                continue;
+            }
+        }
+        match new_id {
+            Some(id) if i == p.idpos => v.push(id_bytes(id)),
+            _ => v.push(arg.to_vec()),
+        }
+    }
+    v
+}
+
+/// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] th [LIMIT n]] id|*|ms-* field value ...:
+/// the new entry's ID, nil when NOMKSTREAM finds no key.
 fn xadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let p = parse_add_trim(c, a, true)?;
     let field_pos = p.idpos + 1;
     if a.len() < field_pos + 2 || (a.len() - field_pos) % 2 == 1 {
-        return Err(c.err("wrong number of arguments"));
+        return Err(c.err("wrong number of arguments for 'xadd' command"));
     }
     if p.id == Some((ZERO, true)) {
         return Err(c.err("The ID specified in XADD must be greater than 0-0"));
@@ -410,7 +619,9 @@ fn xadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let smaller =
         c.err("The ID specified in XADD is equal or smaller than the target stream top item");
     let now = now_ms();
+    let on = c.out.is_on();
     let Some(s) = c.stream(a[1], !p.no_mkstream)? else {
+        c.out.nil();
         return Ok(());
     };
     if s.last_id == MAX {
@@ -445,25 +656,54 @@ fn xadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     s.entries.insert(id, pairs.collect());
     s.entries_added = s.entries_added.wrapping_add(1);
     s.last_id = id;
-    if let Some(t) = p.trim {
-        trim(s, t);
+    match p.trim {
+        Some(t) if on && p.approx => {
+            trim_approx(s, t, p.limit);
+        }
+        Some(t) => {
+            trim(s, t);
+        }
+        None => {}
+    }
+    let generated = !matches!(p.id, Some((_, true)));
+    let prop = (on && (p.approx || generated))
+        .then(|| rewrite_add_trim(a, &p, s, generated.then_some(id)));
+    c.out.bulk(&id_bytes(id));
+    c.changed(1);
+    if let Some(args) = prop {
+        propagate_all(c.out, c.db, &[args]);
     }
     Ok(())
 }
 
-/// XTRIM key MAXLEN|MINID [=|~] th [LIMIT n]
+/// XTRIM key MAXLEN|MINID [=|~] th [LIMIT n]: the number of entries removed.
 fn xtrim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let p = parse_add_trim(c, a, false)?;
-    if let (Some(s), Some(t)) = (c.stream(a[1], false)?, p.trim) {
-        trim(s, t);
+    let on = c.out.is_on();
+    let (Some(s), Some(t)) = (c.stream(a[1], false)?, p.trim) else {
+        c.out.int(0);
+        return Ok(());
+    };
+    let removed = if on && p.approx {
+        trim_approx(s, t, p.limit)
+    } else {
+        trim(s, t)
+    };
+    let prop = (on && p.approx && removed > 0).then(|| rewrite_add_trim(a, &p, s, None));
+    c.out.int(removed as i64);
+    c.changed(removed as u64);
+    if let Some(args) = prop {
+        propagate_all(c.out, c.db, &[args]);
     }
     Ok(())
 }
 
-/// XDEL key id ...: deletes entries; the max deleted ID follows the largest one.
+/// XDEL key id ...: deletes entries (the number deleted); the max deleted ID follows the
+/// largest one.
 fn xdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let bad = c.err(INVALID_ID);
     let Some(s) = c.stream(a[1], false)? else {
+        c.out.int(0);
         return Ok(());
     };
     let ids: Vec<StreamId> = a[2..]
@@ -471,15 +711,21 @@ fn xdel(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         .map(|x| parse_id(x, true, 0, false).map(|i| i.0))
         .collect::<Option<_>>()
         .ok_or(bad)?;
+    let mut deleted = 0;
     for id in ids {
-        if s.entries.remove(&id).is_some() && id > s.max_deleted_id {
-            s.max_deleted_id = id;
+        if s.entries.remove(&id).is_some() {
+            deleted += 1;
+            if id > s.max_deleted_id {
+                s.max_deleted_id = id;
+            }
         }
     }
+    c.out.int(deleted);
+    c.changed(deleted as u64);
     Ok(())
 }
 
-/// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]
+/// XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id]: OK.
 fn xsetid(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let id = strict_id(c, a[2])?;
     let mut added = None;
@@ -525,19 +771,66 @@ fn xsetid(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if max_del != ZERO {
         s.max_deleted_id = max_del;
     }
+    c.out.ok();
+    c.changed(1);
     Ok(())
 }
 
 // ------------------------------------------------------------------ XGROUP
 
-/// XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER ...
+/// XGROUP HELP's lines after the header (Redis 7.0's text).
+const XGROUP_HELP: &[&str] = &[
+    "CREATE <key> <groupname> <id|$> [option]",
+    "    Create a new consumer group. Options are:",
+    "    * MKSTREAM",
+    "      Create the empty stream if it does not exist.",
+    "    * ENTRIESREAD entries_read",
+    "      Set the group's entries_read counter (internal use).",
+    "CREATECONSUMER <key> <groupname> <consumer>",
+    "    Create a new consumer in the specified group.",
+    "DELCONSUMER <key> <groupname> <consumer>",
+    "    Remove the specified consumer.",
+    "DESTROY <key> <groupname>",
+    "    Remove the specified group.",
+    "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+    "    Set the current group ID and entries_read counter.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER|HELP ...
 fn xgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let sub = a[1];
+    // Redis 7.0 checks a subcommand's name and arity before running it.
+    let sub_arity = [
+        ("CREATE", -5),
+        ("SETID", -5),
+        ("DESTROY", 4),
+        ("CREATECONSUMER", 5),
+        ("DELCONSUMER", 5),
+        ("HELP", 2),
+    ];
+    let shown = String::from_utf8_lossy(&sub[..sub.len().min(128)]);
+    let Some(&(full, arity)) = sub_arity.iter().find(|(n, _)| is(sub, n)) else {
+        return Err(c.err(format!("unknown subcommand '{shown}'. Try XGROUP HELP.")));
+    };
+    let n = a.len() as i32;
+    if (arity > 0 && n != arity) || n < -arity {
+        return Err(c.err(format!(
+            "wrong number of arguments for 'xgroup|{}' command",
+            full.to_ascii_lowercase()
+        )));
+    }
     let syntax = c.err(format!(
-        "unknown subcommand or wrong number of arguments for '{}'",
-        String::from_utf8_lossy(sub)
+        "unknown subcommand or wrong number of arguments for '{shown}'. Try XGROUP HELP."
     ));
     if a.len() == 2 && is(sub, "HELP") {
+        c.out.array(XGROUP_HELP.len() + 1);
+        c.out
+            .simple("XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        for l in XGROUP_HELP {
+            c.out.simple(l);
+        }
         return Ok(());
     }
     if a.len() < 4 {
@@ -592,7 +885,7 @@ fn xgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         };
         let busy = c.err("BUSYGROUP Consumer Group name already exists");
         let Some(s) = c.stream(key, true)? else {
-            return Ok(());
+            return Err(busy);
         };
         if s.groups.contains_key(name) {
             return Err(busy);
@@ -606,6 +899,8 @@ fn xgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
                 consumers: Default::default(),
             },
         );
+        c.out.ok();
+        c.changed(1);
         return Ok(());
     }
     if setid && (a.len() == 5 || a.len() == 7) {
@@ -620,30 +915,42 @@ fn xgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             g.last_id = id;
             g.entries_read = entries_read;
         }
+        c.out.ok();
+        c.changed(1);
         return Ok(());
     }
     if is(sub, "DESTROY") && a.len() == 4 {
-        if let Some(s) = c.stream(key, false)? {
-            s.groups.remove(name);
-        }
+        let gone = c
+            .stream(key, false)?
+            .is_some_and(|s| s.groups.remove(name).is_some());
+        c.out.int(i64::from(gone));
+        c.changed(u64::from(gone));
         return Ok(());
     }
     if is(sub, "CREATECONSUMER") && a.len() == 5 {
-        if let Some(g) = group_mut(c, key, name)? {
-            g.consumers
-                .entry(a[4].to_vec())
-                .or_insert_with(|| new_consumer(now));
-        }
+        let made = group_mut(c, key, name)?.is_some_and(|g| {
+            let made = !g.consumers.contains_key(a[4]);
+            if made {
+                g.consumers.insert(a[4].to_vec(), new_consumer(now));
+            }
+            made
+        });
+        c.out.int(i64::from(made));
+        c.changed(u64::from(made));
         return Ok(());
     }
     if is(sub, "DELCONSUMER") && a.len() == 5 {
+        let mut pending = None;
         if let Some(g) = group_mut(c, key, name)?
             && let Some(gone) = g.consumers.remove(a[4])
         {
+            pending = Some(gone.pel.len());
             for id in gone.pel {
                 g.pel.remove(&id);
             }
         }
+        c.out.int(pending.unwrap_or(0) as i64);
+        c.changed(u64::from(pending.is_some()));
         return Ok(());
     }
     Err(syntax)
@@ -659,10 +966,12 @@ fn group_mut<'c>(
 
 // ------------------------------------------------------------------ XACK / XCLAIM
 
-/// XACK key group id ...: drops the IDs from the group's PEL (no key / group: no-op).
+/// XACK key group id ...: drops the IDs from the group's PEL (the number dropped; no
+/// key / group: 0).
 fn xack(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let bad = c.err(INVALID_ID);
     let Some(g) = group_mut(c, a[1], a[2])? else {
+        c.out.int(0);
         return Ok(());
     };
     let ids: Vec<StreamId> = a[3..]
@@ -670,14 +979,21 @@ fn xack(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         .map(|x| parse_id(x, true, 0, false).map(|i| i.0))
         .collect::<Option<_>>()
         .ok_or(bad)?;
+    let mut acked = 0;
     for id in ids {
-        drop_pending(g, id);
+        if g.pel.contains_key(&id) {
+            drop_pending(g, id);
+            acked += 1;
+        }
     }
+    c.out.int(acked);
+    c.changed(acked as u64);
     Ok(())
 }
 
 /// XCLAIM key group consumer min-idle id ... [IDLE ms] [TIME ms] [RETRYCOUNT n] [FORCE]
-/// [JUSTID] [LASTID id]
+/// [JUSTID] [LASTID id]: the entries (or IDs) claimed. Propagated as one XCLAIM per PEL
+/// entry claimed or dropped, or an XGROUP SETID when only LASTID moved the group.
 fn xclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let now = now_ms();
     require_group(c, a[1], a[2])?;
@@ -726,24 +1042,41 @@ fn xclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         j += 1;
     }
     let delivery = delivery.filter(|&t| (0..=now).contains(&t)).unwrap_or(now);
-    let name = a[3];
-    let Some(s) = c.stream(a[1], false)? else {
+    let (key, gname, name) = (a[1], a[2], a[3]);
+    let db = c.db;
+    let on = c.out.is_on();
+    let (Some(s), out) = stream_and_out(c, key) else {
         return Ok(());
     };
     let Stream {
         entries, groups, ..
     } = s;
-    let Some(g) = groups.get_mut(a[2]) else {
+    let Some(g) = groups.get_mut(gname) else {
         return Ok(());
     };
+    let mut props = Vec::new();
+    let mut claimed = Vec::new();
+    let mut changes = 0;
+    let mut moved = false;
     if last_id > g.last_id {
         g.last_id = last_id;
+        moved = true;
     }
-    touch_consumer(g, name, now);
+    if !on {
+        // Replay: the consumer exists even if nothing is claimed (module docs).
+        touch_consumer(g, name, now);
+    }
     for id in ids {
         if !entries.contains_key(&id) {
             // The entry is gone: its PEL entry is dropped.
-            drop_pending(g, id);
+            if let Some(p) = g.pel.get(&id) {
+                if on {
+                    props.push(xclaim_prop(key, gname, g, id, p));
+                }
+                moved = false;
+                changes += 1;
+                drop_pending(g, id);
+            }
             continue;
         }
         if force && !g.pel.contains_key(&id) {
@@ -763,6 +1096,9 @@ fn xclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         if p.consumer.is_some() && minidle > 0 && now.saturating_sub(p.delivery_time_ms) < minidle {
             continue;
         }
+        if consumer_for(g, name, now) {
+            changes += 1;
+        }
         give_pending(g, id, name);
         if let Some(p) = g.pel.get_mut(&id) {
             p.delivery_time_ms = delivery;
@@ -773,11 +1109,36 @@ fn xclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             }
         }
         mark_active(g, name, now);
+        if on {
+            claimed.push(id);
+            if let Some(p) = g.pel.get(&id) {
+                props.push(xclaim_prop(key, gname, g, id, p));
+            }
+        }
+        moved = false;
+        changes += 1;
     }
+    if moved {
+        if on {
+            props.push(setid_prop(key, gname, g));
+        }
+        changes += 1;
+    }
+    out.array(claimed.len());
+    for id in claimed {
+        match entries.get(&id) {
+            Some(f) if !justid => reply_entry(out, id, f),
+            _ => out.bulk(&id_bytes(id)),
+        }
+    }
+    out.changed(changes);
+    propagate_all(out, db, &props);
     Ok(())
 }
 
-/// XAUTOCLAIM key group consumer min-idle start [COUNT n] [JUSTID]
+/// XAUTOCLAIM key group consumer min-idle start [COUNT n] [JUSTID]: `[next cursor,
+/// claimed entries (or IDs), IDs dropped from the PEL because their entry is gone]`,
+/// propagated as XCLAIMs like XCLAIM's.
 fn xautoclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let now = now_ms();
     let minidle = parse_i64(a[4])
@@ -815,33 +1176,57 @@ fn xautoclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         j += 1;
     }
     require_group(c, a[1], a[2])?;
-    let name = a[3];
-    let Some(s) = c.stream(a[1], false)? else {
+    let (key, gname, name) = (a[1], a[2], a[3]);
+    let db = c.db;
+    let on = c.out.is_on();
+    let (Some(s), out) = stream_and_out(c, key) else {
         return Ok(());
     };
     let Stream {
         entries, groups, ..
     } = s;
-    let Some(g) = groups.get_mut(a[2]) else {
+    let Some(g) = groups.get_mut(gname) else {
         return Ok(());
     };
-    touch_consumer(g, name, now);
+    if !on {
+        // Replay: the consumer exists even if nothing is claimed (module docs).
+        touch_consumer(g, name, now);
+    }
+    let (mut props, mut claimed, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
+    let mut changes = 0;
     let mut attempts = count.saturating_mul(10);
     let mut cursor = Some(start);
+    let mut end = false;
     while attempts > 0 && count > 0 {
         attempts -= 1;
-        let Some(from) = cursor else { break };
-        let Some((&id, p)) = g.pel.range(from..).next() else {
+        let next = cursor.and_then(|from| {
+            g.pel
+                .range(from..)
+                .next()
+                .map(|(&id, p)| (id, p.delivery_time_ms))
+        });
+        let Some((id, delivered)) = next else {
+            end = true;
             break;
         };
         cursor = (id != MAX).then(|| incr(id));
         if !entries.contains_key(&id) {
+            if on {
+                if let Some(p) = g.pel.get(&id) {
+                    props.push(xclaim_prop(key, gname, g, id, p));
+                }
+                dropped.push(id);
+            }
             drop_pending(g, id);
+            changes += 1;
             count -= 1;
             continue;
         }
-        if minidle > 0 && now.saturating_sub(p.delivery_time_ms) < minidle {
+        if minidle > 0 && now.saturating_sub(delivered) < minidle {
             continue;
+        }
+        if consumer_for(g, name, now) {
+            changes += 1;
         }
         give_pending(g, id, name);
         if let Some(p) = g.pel.get_mut(&id) {
@@ -851,15 +1236,47 @@ fn xautoclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             }
         }
         mark_active(g, name, now);
+        if on {
+            claimed.push(id);
+            if let Some(p) = g.pel.get(&id) {
+                props.push(xclaim_prop(key, gname, g, id, p));
+            }
+        }
+        changes += 1;
         count -= 1;
     }
+    let next = match cursor {
+        Some(from) if !end => g.pel.range(from..).next().map_or(ZERO, |(&id, _)| id),
+        _ => ZERO,
+    };
+    out.array(3);
+    out.bulk(&id_bytes(next));
+    out.array(claimed.len());
+    for id in claimed {
+        match entries.get(&id) {
+            Some(f) if !justid => reply_entry(out, id, f),
+            _ => out.bulk(&id_bytes(id)),
+        }
+    }
+    out.array(dropped.len());
+    for id in dropped {
+        out.bulk(&id_bytes(id));
+    }
+    out.changed(changes);
+    propagate_all(out, db, &props);
     Ok(())
 }
 
 // ------------------------------------------------------------------ XREADGROUP
 
-/// XREADGROUP GROUP g c [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...
-/// (as Redis 7.2+ serves it; a blocking read with nothing to serve does nothing).
+/// What one stream of an XREADGROUP replies: its entries, `None` fields for a pending
+/// entry no longer in the stream (a history read).
+type Served = Vec<(StreamId, Option<Fields>)>;
+
+/// XREADGROUP GROUP g c [COUNT n] [BLOCK ms] [NOACK] STREAMS key ... id ...: for each
+/// stream served, `[key, entries]`; nil when none is (a blocking read is left to the
+/// caller). Propagated as XCLAIMs of the entries delivered, with NOACK as XGROUP
+/// CREATECONSUMER and SETID.
 fn xreadgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let now = now_ms();
     let mut count: i64 = 0;
@@ -884,8 +1301,8 @@ fn xreadgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             let n = a.len() - i - 1;
             if !n.is_multiple_of(2) {
                 return Err(c.err(
-                    "Unbalanced 'xreadgroup' list of streams: for each stream key an ID or '>' \
-                     must be specified.",
+                    "Unbalanced XREAD list of streams: for each stream key an ID or '$' must be \
+                     specified.",
                 ));
             }
             streams = Some((i + 1, n / 2));
@@ -920,115 +1337,201 @@ fn xreadgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             )));
         }
         ids.push(match *arg {
-            b"$" | b"+" => {
-                return Err(c.err("The $ and + IDs are meaningless in the context of XREADGROUP"));
+            b"$" => {
+                return Err(c.err(
+                    "The $ ID is meaningless in the context of XREADGROUP: you want to read the \
+                     history of this consumer by specifying a proper ID, or use the > ID to get \
+                     new messages. The $ ID would just return an empty result set.",
+                ));
             }
             b">" => None,
             x => Some(strict_id(c, x)?),
         });
     }
+    let on = c.out.is_on();
     let limit = usize::try_from(count).unwrap_or(usize::MAX);
-    for (k, gt) in keys.iter().zip(ids) {
+    let mut served: Vec<(&[u8], Served)> = Vec::new();
+    let mut props = Vec::new();
+    let mut changes = 0;
+    for (&k, gt) in keys.iter().zip(ids) {
         let Some(s) = c.stream(k, false)? else {
             continue;
         };
-        serve(s, gname, cname, gt, limit, noack, now);
+        let r = ReadGroup {
+            key: k,
+            gname,
+            cname,
+            limit,
+            noack,
+            now,
+            on,
+        };
+        if let Some((created, entries)) = r.serve(s, gt, &mut props) {
+            changes += 1 + u64::from(created);
+            served.push((k, entries));
+        }
     }
+    let out = &mut *c.out;
+    if served.is_empty() {
+        out.nil_array();
+    } else {
+        out.array(served.len());
+        for (k, entries) in &served {
+            out.array(2);
+            out.bulk(k);
+            out.array(entries.len());
+            for (id, f) in entries {
+                match f {
+                    Some(f) => reply_entry(out, *id, f),
+                    None => {
+                        out.array(2);
+                        out.bulk(&id_bytes(*id));
+                        out.nil_array();
+                    }
+                }
+            }
+        }
+    }
+    out.changed(changes);
+    propagate_all(out, c.db, &props);
     Ok(())
 }
 
-/// One stream of an XREADGROUP: `gt` None is `>`, else a history read from after `gt`.
-fn serve(
-    s: &mut Stream,
-    gname: &[u8],
-    cname: &[u8],
-    gt: Option<StreamId>,
+/// The parts of an XREADGROUP every stream it reads shares.
+struct ReadGroup<'a> {
+    key: &'a [u8],
+    gname: &'a [u8],
+    cname: &'a [u8],
+    /// COUNT (0: no limit).
     limit: usize,
     noack: bool,
     now: i64,
-) {
-    let top = s.entries.keys().next_back().copied();
-    let Some(g) = s.groups.get_mut(gname) else {
-        return;
-    };
-    touch_consumer(g, cname, now);
-    let limit = if limit == 0 { usize::MAX } else { limit };
-    if let Some(gt) = gt {
-        // History: only the consumer's own PEL, no group changes.
-        let Some(cons) = g.consumers.get(cname) else {
-            return;
+    /// A client's command: replies and propagation are recorded.
+    on: bool,
+}
+
+impl ReadGroup<'_> {
+    /// One stream, as Redis 7.0 serves it at once: `gt` None is `>` (served only when
+    /// the stream has entries after the group's last ID), else a history read of the
+    /// consumer's own PEL after `gt`. None when the stream is not served; else whether
+    /// the consumer was created, and (when `on`) the entries to reply.
+    fn serve(
+        &self,
+        s: &mut Stream,
+        gt: Option<StreamId>,
+        props: &mut Vec<Vec<Vec<u8>>>,
+    ) -> Option<(bool, Served)> {
+        let (key, gname, cname, now) = (self.key, self.gname, self.cname, self.now);
+        let top = s.entries.keys().next_back().copied();
+        let g = s.groups.get_mut(gname)?;
+        if gt.is_none() && top.is_none_or(|t| t <= g.last_id) {
+            return None;
+        }
+        let created = consumer_for(g, cname, now);
+        if created && self.noack && self.on {
+            props.push(vec![
+                b"XGROUP".to_vec(),
+                b"CREATECONSUMER".to_vec(),
+                key.to_vec(),
+                gname.to_vec(),
+                cname.to_vec(),
+            ]);
+        }
+        let limit = if self.limit == 0 {
+            usize::MAX
+        } else {
+            self.limit
         };
-        let ids: Vec<StreamId> = cons.pel.range(incr(gt)..).take(limit).copied().collect();
-        for id in ids {
-            if s.entries.contains_key(&id)
-                && let Some(p) = g.pel.get_mut(&id)
-            {
-                p.delivery_time_ms = now;
-                p.delivery_count = p.delivery_count.wrapping_add(1);
-            }
-        }
-        return;
-    }
-    if top.is_none_or(|t| t <= g.last_id) {
-        return;
-    }
-    let start = incr(g.last_id);
-    let ids: Vec<StreamId> = s
-        .entries
-        .range(start..)
-        .take(limit)
-        .map(|(k, _)| *k)
-        .collect();
-    for id in ids {
-        let (tomb, estimate) = (
-            has_tombstones_from(s, s.groups.get(gname).map_or(ZERO, |g| g.last_id)),
-            estimate_distance(s, id),
-        );
-        let added = s.entries_added;
-        let Some(g) = s.groups.get_mut(gname) else {
-            return;
-        };
-        if id > g.last_id {
-            match g.entries_read {
-                Some(n) if !tomb => g.entries_read = Some(n.wrapping_add(1)),
-                _ if added != 0 => g.entries_read = estimate,
-                _ => {}
-            }
-            g.last_id = id;
-        }
-        if noack {
-            continue;
-        }
-        let Group { pel, consumers, .. } = g;
-        match pel.entry(id) {
-            Entry::Occupied(mut o) => {
-                // Already pending (the group's ID was moved back): reassigned, reset.
-                let p = o.get_mut();
-                if p.consumer.as_deref() != Some(cname) {
-                    if let Some(old) = p.consumer.take()
-                        && let Some(oc) = consumers.get_mut(&old)
-                    {
-                        oc.pel.remove(&id);
-                    }
-                    p.consumer = Some(cname.to_vec());
-                    p.nacked = false;
+        let mut reply = Vec::new();
+        if let Some(gt) = gt {
+            // History: only the consumer's own PEL, counted as delivered again.
+            let ids: Vec<StreamId> = g
+                .consumers
+                .get(cname)
+                .map(|cons| cons.pel.range(incr(gt)..).take(limit).copied().collect())
+                .unwrap_or_default();
+            for id in ids {
+                let f = s.entries.get(&id);
+                if f.is_some()
+                    && let Some(p) = g.pel.get_mut(&id)
+                {
+                    p.delivery_time_ms = now;
+                    p.delivery_count = p.delivery_count.wrapping_add(1);
                 }
-                p.delivery_time_ms = now;
-                p.delivery_count = 1;
+                if self.on {
+                    reply.push((id, f.cloned()));
+                }
             }
-            Entry::Vacant(v) => {
-                v.insert(Pending {
-                    delivery_time_ms: now,
-                    delivery_count: 1,
-                    consumer: Some(cname.to_vec()),
-                    nacked: false,
-                });
+            return Some((created, reply));
+        }
+        let start = incr(g.last_id);
+        let ids: Vec<StreamId> = s
+            .entries
+            .range(start..)
+            .take(limit)
+            .map(|(k, _)| *k)
+            .collect();
+        let mut moved = false;
+        for id in ids {
+            let (tomb, estimate) = (has_tombstones_from(s, id), estimate_distance(s, id));
+            let added = s.entries_added;
+            if self.on {
+                reply.push((id, s.entries.get(&id).cloned()));
+            }
+            let g = s.groups.get_mut(gname)?;
+            if id > g.last_id {
+                match g.entries_read {
+                    Some(n) if !tomb => g.entries_read = Some(n.wrapping_add(1)),
+                    _ if added != 0 => g.entries_read = estimate,
+                    _ => {}
+                }
+                g.last_id = id;
+                moved = true;
+            }
+            if self.noack {
+                continue;
+            }
+            let Group { pel, consumers, .. } = &mut *g;
+            match pel.entry(id) {
+                Entry::Occupied(mut o) => {
+                    // Already pending (the group's ID was moved back): reassigned, reset.
+                    let p = o.get_mut();
+                    if p.consumer.as_deref() != Some(cname) {
+                        if let Some(old) = p.consumer.take()
+                            && let Some(oc) = consumers.get_mut(&old)
+                        {
+                            oc.pel.remove(&id);
+                        }
+                        p.consumer = Some(cname.to_vec());
+                        p.nacked = false;
+                    }
+                    p.delivery_time_ms = now;
+                    p.delivery_count = 1;
+                }
+                Entry::Vacant(v) => {
+                    v.insert(Pending {
+                        delivery_time_ms: now,
+                        delivery_count: 1,
+                        consumer: Some(cname.to_vec()),
+                        nacked: false,
+                    });
+                }
+            }
+            if let Some(cons) = consumers.get_mut(cname) {
+                cons.pel.insert(id);
+            }
+            mark_active(g, cname, now);
+            if self.on
+                && let Some(p) = g.pel.get(&id)
+            {
+                props.push(xclaim_prop(key, gname, g, id, p));
             }
         }
-        if let Some(cons) = consumers.get_mut(cname) {
-            cons.pel.insert(id);
+        if self.noack && moved && self.on {
+            let g = s.groups.get(gname)?;
+            props.push(setid_prop(key, gname, g));
         }
-        mark_active(g, cname, now);
+        Some((created, reply))
     }
 }
 
@@ -1391,7 +1894,11 @@ mod tests {
             2,
             "history read counts again"
         );
-        assert_eq!(g.consumers.len(), 3, "bob and carol exist without entries");
+        assert_eq!(
+            g.consumers.keys().collect::<Vec<_>>(),
+            [b"alice".as_slice(), b"bob"],
+            "bob exists without entries; carol, served nothing, does not (7.0)"
+        );
         // entries_read becomes an estimate once tombstones are ahead of the group.
         let ks = run(&[
             "XADD s 1-1 a 1",
