@@ -120,6 +120,11 @@ impl Out {
         }
     }
 
+    /// See [`flatten_transactions`].
+    pub(crate) fn flatten_transactions(&mut self, from: usize) {
+        flatten_transactions(&mut self.prop, from);
+    }
+
     pub(crate) fn insert_prop(&mut self, at: usize, p: Prop) {
         if self.on {
             self.prop.insert(at.min(self.prop.len()), p);
@@ -223,6 +228,18 @@ impl Out {
             self.error(&text);
         }
     }
+}
+
+/// Drops the MULTI and EXEC among `props[from..]`: those commands are about to be
+/// wrapped in one transaction, and Redis nests none.
+pub fn flatten_transactions(props: &mut Vec<Prop>, from: usize) {
+    let mut i = 0;
+    props.retain(|p| {
+        i += 1;
+        let wrapper = matches!(p.args.as_slice(), [w] if w.eq_ignore_ascii_case(b"MULTI")
+            || w.eq_ignore_ascii_case(b"EXEC"));
+        i <= from || !wrapper
+    });
 }
 
 /// An error as Redis words it to a client: its message with the code in front (`ERR`

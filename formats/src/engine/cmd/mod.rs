@@ -192,6 +192,21 @@ pub(super) fn execute(
                     args: args.iter().map(|a| a.to_vec()).collect(),
                 });
             }
+            // Several commands standing for one go as a transaction, as Redis wraps
+            // what one command propagates: a cut AOF tail then drops all or none.
+            if out.propagated().len() > props + 1 {
+                out.insert_prop(
+                    props,
+                    Prop {
+                        db: s.db,
+                        args: vec![b"MULTI".to_vec()],
+                    },
+                );
+                out.push_prop(Prop {
+                    db: s.db,
+                    args: vec![b"EXEC".to_vec()],
+                });
+            }
             if out.reply().len() == reply {
                 out.error("ERR internal error: the command gave no reply");
             }
@@ -255,6 +270,7 @@ fn exec_for_client(
             out.exec_error(&e);
         }
     }
+    out.flatten_transactions(mark);
     if out.propagated().len() > mark {
         out.insert_prop(
             mark,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use formats::engine::digest::{dataset_digest, fmt_g17, hex, value_digest};
-use formats::engine::reply::error_text;
+use formats::engine::reply::{error_text, flatten_transactions};
 use formats::engine::{Entry, ExecError, Obj, Out, Prop, Session};
 use formats::glob::Pattern;
 
@@ -574,6 +574,7 @@ impl Client {
                     }
                     self.in_exec = false;
                     // One transaction in the AOF, as Redis propagates it.
+                    flatten_transactions(&mut self.props, mark);
                     if self.props.len() > mark {
                         self.props.insert(
                             mark,
