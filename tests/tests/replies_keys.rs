@@ -143,7 +143,7 @@ fn keyspace_commands_reply_count_and_propagate_as_redis() {
             &["SELECT", "0"],
         ],
     );
-    // Relative expiries and moves whose destination is about to expire.
+    // Relative expiries.
     run_all(
         &mut o,
         &[
@@ -152,6 +152,26 @@ fn keyspace_commands_reply_count_and_propagate_as_redis() {
             &["PEXPIRE", "k", "200000000", "GT"],
             &["EXPIRE", "k", "50000", "LT"],
         ],
+    );
+    // Destinations in another db that have just expired: Redis deletes them as it
+    // looks them up, and the MOVE / COPY succeeds.
+    run_all(
+        &mut o,
+        &[
+            &["SELECT", "1"],
+            &["SET", "mv", "old"],
+            &["SET", "cp", "old"],
+            &["PEXPIRE", "mv", "20"],
+            &["PEXPIRE", "cp", "20"],
+            &["SELECT", "0"],
+            &["SET", "mv", "new"],
+            &["SET", "cp", "new"],
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    run_all(
+        &mut o,
+        &[&["MOVE", "mv", "1"], &["COPY", "cp", "cp", "DB", "1"]],
     );
 
     let mut r = Rng::new(11);
