@@ -308,6 +308,13 @@ fn restore_and_function_reply_count_and_propagate_as_redis() {
             &["FUNCTION", "LOAD", "#!lua foo=b\nreturn 1"],
             &["FUNCTION", "LOAD", "#!lua name=a-b\nreturn 1"],
             &["FUNCTION", "LOAD", "#!lua name=\nreturn 1"],
+            &["FUNCTION", "LOAD", "#!lua name='a b'\nreturn 1"],
+            &[
+                "FUNCTION",
+                "LOAD",
+                "#!lua name=\"lib3\"\nredis.register_function('h1', function() return 1 end)",
+            ],
+            &["FUNCTION", "DELETE", "lib3"],
             &["FUNCTION", "LOAD", "#!js name=a\nreturn 1"],
             &["FUNCTION", "LOAD"],
             &["FUNCTION", "DELETE", "nope"],
