@@ -70,6 +70,10 @@ fn incrbyfloat(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     };
     let sum = cfloat::add(x, y).ok_or(nan_inf)?;
     let text = cfloat::format_human(sum);
+    c.out.bulk(&text);
+    c.changed(1);
+    // Redis propagates the value it computed, so that replicas agree on the digits.
+    c.propagate(&[b"SET", a[1], &text, b"KEEPTTL"]);
     // dbOverwrite keeps the TTL; a new key has none.
     if let Some(s) = c.string_bytes(a[1], true)? {
         *s = text.into();
@@ -95,19 +99,22 @@ fn bit_offset(c: &Ctx<'_>, arg: &[u8], hash_bits: Option<u32>) -> Result<u64, Ex
 }
 
 /// Redis's `lookupStringForBitCommand`: the string at `key`, created or zero-padded so
-/// that bit `maxbit` exists.
+/// that bit `maxbit` exists, and whether it was created or grown.
 fn string_for_bits<'c>(
     c: &'c mut Ctx<'_>,
     key: &[u8],
     maxbit: u64,
-) -> Result<&'c mut Vec<u8>, ExecError> {
+) -> Result<(&'c mut Vec<u8>, bool), ExecError> {
     let need = (maxbit >> 3) as usize + 1;
     let missing = c.err("no string");
+    let existed = c.string_bytes(key, false)?.is_some();
     let s = c.string(key, true)?.ok_or(missing)?;
+    let mut grown = !existed;
     if s.len() < need {
         s.resize(need, 0);
+        grown = true;
     }
-    Ok(s)
+    Ok((s, grown))
 }
 
 fn setbit(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
@@ -115,10 +122,16 @@ fn setbit(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let on = parse_i64(a[3])
         .filter(|v| v & !1 == 0)
         .ok_or_else(|| c.err("bit is not an integer or out of range"))?;
-    let s = string_for_bits(c, a[1], off)?;
+    let (s, grown) = string_for_bits(c, a[1], off)?;
     let byte = (off >> 3) as usize;
     let bit = 7 - (off & 7);
+    let old = (s[byte] >> bit) & 1;
     s[byte] = (s[byte] & !(1 << bit)) | ((on as u8) << bit);
+    // Redis counts a change only when the string was created or grown or the bit
+    // flipped.
+    let changed = grown || i64::from(old) != on;
+    c.out.int(i64::from(old));
+    c.changed(u64::from(changed));
     Ok(())
 }
 
@@ -204,18 +217,35 @@ fn bitfield(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         });
         j += if write.is_some() { 4 } else { 3 };
     }
+    let on = c.out.is_on();
+    // Each op's reply (None: an overflow FAILed); collected only for a client, and
+    // written once the string is no longer borrowed.
+    let mut replies: Vec<Option<i64>> = Vec::new();
     if ops.iter().all(|o| o.write.is_none()) {
-        c.string_bytes(a[1], false)?; // the type is still checked
+        // Only GETs: the type is still checked, a missing key reads as zeros.
+        let s = c.string_bytes(a[1], false)?;
+        if on {
+            let p: &[u8] = s.as_deref().map_or(&[], |b| &b[..]);
+            replies.extend(ops.iter().map(|op| Some(get_field(p, op))));
+        }
+        write_replies(c, &replies);
         return Ok(());
     }
     if c.name == "BITFIELD_RO" {
         return Err(c.err("BITFIELD_RO only supports the GET subcommand"));
     }
     // The key is created / grown before any operation, even when all of them FAIL.
-    let s = string_for_bits(c, a[1], highest)?;
-    for op in ops {
-        let Some(incr) = op.write else { continue };
-        if op.signed {
+    let (s, grown) = string_for_bits(c, a[1], highest)?;
+    let mut changes = 0u64;
+    for op in &ops {
+        let Some(incr) = op.write else {
+            if on {
+                replies.push(Some(get_field(s, op)));
+            }
+            continue;
+        };
+        // (the op FAILed, what it replies, whether it changed the field)
+        let (failed, reply, changed) = if op.signed {
             let old = get_signed(s, op.offset, op.bits);
             let (over, new) = if incr {
                 match check_signed(old, op.value, op.bits, op.overflow) {
@@ -228,9 +258,11 @@ fn bitfield(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
                     (_, w) => (true, w),
                 }
             };
-            if !(over && op.overflow == Overflow::Fail) {
+            let failed = over && op.overflow == Overflow::Fail;
+            if !failed {
                 set_unsigned(s, op.offset, op.bits, new as u64);
             }
+            (failed, if incr { new } else { old }, old != new)
         } else {
             let old = get_unsigned(s, op.offset, op.bits);
             let (over, new) = if incr {
@@ -244,12 +276,46 @@ fn bitfield(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
                     (_, w) => (true, w),
                 }
             };
-            if !(over && op.overflow == Overflow::Fail) {
+            let failed = over && op.overflow == Overflow::Fail;
+            if !failed {
                 set_unsigned(s, op.offset, op.bits, new);
+            }
+            (failed, (if incr { new } else { old }) as i64, old != new)
+        };
+        if !failed && (grown || changed) {
+            changes += 1;
+        }
+        if on {
+            replies.push((!failed).then_some(reply));
+        }
+    }
+    write_replies(c, &replies);
+    // Redis counts one change per write that changed its field (or every one that did
+    // not FAIL when the string was created or grown).
+    c.changed(changes);
+    Ok(())
+}
+
+/// A GET op's value: the field read from `p` (zeros past its end).
+fn get_field(p: &[u8], op: &FieldOp) -> i64 {
+    if op.signed {
+        get_signed(p, op.offset, op.bits)
+    } else {
+        get_unsigned(p, op.offset, op.bits) as i64
+    }
+}
+
+/// BITFIELD's reply: an array of integers, nil for a FAILed overflow.
+fn write_replies(c: &mut Ctx<'_>, replies: &[Option<i64>]) {
+    if c.out.is_on() {
+        c.out.array(replies.len());
+        for r in replies {
+            match r {
+                Some(v) => c.out.int(*v),
+                None => c.out.nil(),
             }
         }
     }
-    Ok(())
 }
 
 fn get_unsigned(p: &[u8], mut offset: u64, bits: u32) -> u64 {
@@ -379,8 +445,12 @@ fn bitop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         );
     }
     let maxlen = srcs.iter().map(Vec::len).max().unwrap_or(0);
+    c.out.int(maxlen as i64);
     if maxlen == 0 {
-        c.db().remove(a[2]);
+        // An empty result deletes the destination; nothing to delete is no change.
+        if c.db().remove(a[2]).is_some() {
+            c.changed(1);
+        }
         return Ok(());
     }
     let at = |s: &Vec<u8>, j: usize| s.get(j).copied().unwrap_or(0);
@@ -396,6 +466,7 @@ fn bitop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         *r = out;
     }
     c.db().set(a[2], Obj::Str(res.into()), None);
+    c.changed(1);
     Ok(())
 }
 

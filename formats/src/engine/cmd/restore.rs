@@ -1,8 +1,19 @@
-//! RESTORE (DUMP payloads of every RDB version) and the FUNCTION commands.
+//! RESTORE (DUMP payloads of every RDB version) and the FUNCTION commands that change
+//! the libraries (LOAD, DELETE, FLUSH, RESTORE).
+//!
+//! For a client they reply as Redis 7.0 (cluster.c, functions.c): a DUMP payload must
+//! be of RDB version 10 at most with a correct CRC-64, a relative TTL is propagated as
+//! an absolute one with `ABSTTL`. The engine does not run Lua: a library is checked as
+//! far as its metadata line and stored as text, so a library whose code Redis would
+//! refuse (a compile error, no function registered, a function name another library
+//! has) is accepted here.
 
 use super::{Ctx, ExecError, Handler, is, now_ms, parse_i64};
 use crate::engine::Keyspace;
 use crate::rdb::{Flavor, Version};
+
+/// Redis 7.0's `RDB_VERSION`: the newest DUMP payload it restores.
+const REDIS70_RDB_VERSION: u16 = 10;
 
 pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
     Some(match name {
@@ -27,7 +38,8 @@ pub(crate) fn library_name(code: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Checks a DUMP payload's footer (RDB version, CRC-64) and returns its body and the
-/// version it was written with.
+/// version it was written with. A client gets Redis 7.0's checks; a replayed AOF may
+/// come from a newer server or one that skipped the checksum (0).
 fn payload(c: &Ctx<'_>, p: &[u8]) -> Result<(Vec<u8>, Version), ExecError> {
     let bad = || c.err("DUMP payload version or checksum are wrong");
     if p.len() < 10 {
@@ -37,7 +49,8 @@ fn payload(c: &Ctx<'_>, p: &[u8]) -> Result<(Vec<u8>, Version), ExecError> {
     let ver = u16::from_le_bytes([footer[0], footer[1]]);
     let crc = u64::from_le_bytes(footer[2..10].try_into().map_err(|_| bad())?);
     let computed = crate::crc::crc64(&p[..p.len() - 8]);
-    if crc != 0 && crc != computed {
+    let strict = c.out.is_on();
+    if (strict && ver > REDIS70_RDB_VERSION) || (crc != computed && (strict || crc != 0)) {
         return Err(bad());
     }
     let version = if u32::from(ver) >= crate::rdb::NEWEST_VALKEY_VERSION {
@@ -64,22 +77,42 @@ fn read_records(c: &Ctx<'_>, version: Version, records: &[u8]) -> Result<Keyspac
     }
     crate::engine::load_rdb(&file[..])
         .map(|(ks, _)| ks)
-        .map_err(|e| c.err(format!("bad DUMP payload: {e}")))
+        .map_err(|e| c.err(bad_format(c, e)))
+}
+
+/// Redis's words for a payload it cannot read; a replay keeps the reason.
+fn bad_format(c: &Ctx<'_>, why: impl std::fmt::Display) -> String {
+    if c.out.is_on() {
+        "Bad data format".to_string()
+    } else {
+        format!("bad DUMP payload: {why}")
+    }
 }
 
 fn restore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
-    let (key, ttl, p) = (a[1], a[2], a[3]);
-    let ttl = parse_i64(ttl)
-        .filter(|&t| t >= 0)
-        .ok_or_else(|| c.err("Invalid TTL value, must be >= 0"))?;
-    let (mut replace, mut abs) = (false, false);
+    let (key, p) = (a[1], a[3]);
+    let not_int = |c: &Ctx<'_>| c.err("value is not an integer or out of range");
+    let (mut replace, mut abs, mut idle, mut freq) = (false, false, false, false);
     let mut i = 4;
     while i < a.len() {
+        let more = i + 1 < a.len();
         if is(a[i], "REPLACE") {
             replace = true;
         } else if is(a[i], "ABSTTL") {
             abs = true;
-        } else if (is(a[i], "IDLETIME") || is(a[i], "FREQ")) && i + 1 < a.len() {
+        } else if is(a[i], "IDLETIME") && more && !freq {
+            let v = parse_i64(a[i + 1]).ok_or_else(|| not_int(c))?;
+            if v < 0 {
+                return Err(c.err("Invalid IDLETIME value, must be >= 0"));
+            }
+            idle = true;
+            i += 1;
+        } else if is(a[i], "FREQ") && more && !idle {
+            let v = parse_i64(a[i + 1]).ok_or_else(|| not_int(c))?;
+            if !(0..=255).contains(&v) {
+                return Err(c.err("Invalid FREQ value, must be >= 0 and <= 255"));
+            }
+            freq = true;
             i += 1;
         } else {
             return Err(c.err("syntax error"));
@@ -89,64 +122,283 @@ fn restore(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if !replace && c.db().contains(key) {
         return Err(c.err("BUSYKEY Target key name already exists."));
     }
+    let ttl = parse_i64(a[2]).ok_or_else(|| not_int(c))?;
+    if ttl < 0 {
+        return Err(c.err("Invalid TTL value, must be >= 0"));
+    }
     let (body, version) = payload(c, p)?;
     // type byte, then the value: give it a key so it reads as a record.
     let (&t, value) = body
         .split_first()
-        .ok_or_else(|| c.err("empty DUMP payload"))?;
+        .ok_or_else(|| c.err(bad_format(c, "empty")))?;
     let mut rec = vec![t, 1, b'k'];
     rec.extend_from_slice(value);
     let mut ks = read_records(c, version, &rec)?;
     let obj = ks
         .db_mut(0)
         .remove(b"k")
-        .ok_or_else(|| c.err("bad DUMP payload: no value"))?
+        .ok_or_else(|| c.err(bad_format(c, "no value")))?
         .obj;
+    let on = c.out.is_on();
     let expire = match (ttl, abs) {
         (0, _) => None,
         (t, true) => Some(t),
         (t, false) => Some(now_ms().saturating_add(t)),
     };
+    // While loading nothing expires; a client's TTL in the past only deletes the key
+    // it replaces.
+    if let Some(at) = expire
+        && on
+        && at <= now_ms()
+    {
+        if replace && c.db().remove(key).is_some() {
+            c.changed(1);
+            c.propagate(&[b"DEL", key]);
+        } else {
+            c.out.propagate_nothing();
+        }
+        c.out.ok();
+        return Ok(());
+    }
     c.db().set(key, obj, expire);
+    if let (Some(at), false, true) = (expire, abs, on) {
+        let at = itoa::Buffer::new().format(at).as_bytes().to_vec();
+        let mut args: Vec<&[u8]> = a.to_vec();
+        args[2] = &at;
+        args.push(b"ABSTTL");
+        c.propagate(&args);
+    }
+    c.out.ok();
+    c.changed(1);
     Ok(())
+}
+
+/// A FUNCTION subcommand's arity check, worded as Redis words it.
+fn sub_arity(c: &Ctx<'_>, a: &[&[u8]], sub: &str, arity: i32) -> Result<(), ExecError> {
+    let n = a.len() as i32;
+    if (arity > 0 && n != arity) || (arity < 0 && n < -arity) {
+        return Err(c.err(format!(
+            "wrong number of arguments for 'function|{sub}' command"
+        )));
+    }
+    Ok(())
+}
+
+fn syntax_sub(c: &Ctx<'_>, a: &[&[u8]]) -> ExecError {
+    c.err(format!(
+        "unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+        String::from_utf8_lossy(a[1]),
+        String::from_utf8_lossy(a[0]).to_ascii_uppercase()
+    ))
+}
+
+/// Redis's `functionExtractLibMetaData` and the checks before the code is compiled:
+/// the library's name.
+fn library_metadata(c: &Ctx<'_>, code: &[u8]) -> Result<Vec<u8>, ExecError> {
+    if !code.starts_with(b"#!") {
+        return Err(c.err("Missing library metadata"));
+    }
+    let end = code
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| c.err("Invalid library metadata"))?;
+    let parts = split_args(&code[..end])
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| c.err("Invalid library metadata"))?;
+    let engine = parts[0].get(2..).unwrap_or_default();
+    let mut name: Option<&[u8]> = None;
+    for part in &parts[1..] {
+        match part.get(..5) {
+            Some(p) if p.eq_ignore_ascii_case(b"name=") => {
+                if name.is_some() {
+                    return Err(
+                        c.err("Invalid metadata value, name argument was given multiple times")
+                    );
+                }
+                name = Some(&part[5..]);
+            }
+            _ => {
+                return Err(c.err(format!(
+                    "Invalid metadata value given: {}",
+                    String::from_utf8_lossy(part)
+                )));
+            }
+        }
+    }
+    let name = name.ok_or_else(|| c.err("Library name was not given"))?;
+    if name.is_empty() || !name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Err(c.err(
+            "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long",
+        ));
+    }
+    if !engine.eq_ignore_ascii_case(b"lua") {
+        return Err(c.err(format!(
+            "Engine '{}' not found",
+            String::from_utf8_lossy(engine)
+        )));
+    }
+    Ok(name.to_vec())
+}
+
+/// Redis's `sdssplitargs` as it splits a library's first line: blank-separated
+/// tokens in which a `"` or `'` anywhere opens a quoted part (`name="x"` is `name=x`);
+/// `"..."` takes `\n \r \t \b \a \xHH` escapes, `'...'` only `\'`; a closing quote
+/// must be followed by a blank or the end. `None` on unbalanced quotes.
+///
+/// (`aof::manifest::split_args` only honours quotes that open a token.)
+fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    // C's isspace.
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let hex = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::new();
+    let mut i = 0;
+    let at = |i: usize| line.get(i).copied();
+    loop {
+        while at(i).is_some_and(blank) {
+            i += 1;
+        }
+        if at(i).is_none() {
+            return Some(out);
+        }
+        let mut tok = Vec::new();
+        loop {
+            match at(i) {
+                None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
+                Some(q @ (b'"' | b'\'')) => {
+                    i += 1;
+                    loop {
+                        let c = at(i)?;
+                        if c == q {
+                            i += 1;
+                            if at(i).is_some_and(|c| !blank(c)) {
+                                return None;
+                            }
+                            break;
+                        }
+                        if q == b'"' && c == b'\\' {
+                            if let (Some(b'x'), Some(h), Some(l)) =
+                                (at(i + 1), at(i + 2).and_then(hex), at(i + 3).and_then(hex))
+                            {
+                                tok.push(h * 16 + l);
+                                i += 4;
+                                continue;
+                            }
+                            let e = at(i + 1)?;
+                            tok.push(match e {
+                                b'n' => b'\n',
+                                b'r' => b'\r',
+                                b't' => b'\t',
+                                b'b' => 8,
+                                b'a' => 7,
+                                other => other,
+                            });
+                            i += 2;
+                        } else if q == b'\'' && c == b'\\' && at(i + 1) == Some(b'\'') {
+                            tok.push(b'\'');
+                            i += 2;
+                        } else {
+                            tok.push(c);
+                            i += 1;
+                        }
+                    }
+                    // A closing quote ends the token.
+                    break;
+                }
+                Some(c) => {
+                    tok.push(c);
+                    i += 1;
+                }
+            }
+        }
+        out.push(tok);
+    }
 }
 
 fn function(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let sub = a[1];
     if is(sub, "LOAD") {
-        let (replace, code) = match a.len() {
-            3 => (false, a[2]),
-            4 if is(a[2], "REPLACE") => (true, a[3]),
-            _ => return Err(c.err("syntax error")),
-        };
-        let name = library_name(code).ok_or_else(|| c.err("library metadata has no name"))?;
-        if !replace && c.ks.functions.contains_key(&name) {
-            return Err(c.err("Library already exists"));
+        sub_arity(c, a, "load", -3)?;
+        let code = a[a.len() - 1];
+        let mut replace = false;
+        for o in &a[2..a.len() - 1] {
+            if is(o, "REPLACE") {
+                replace = true;
+            } else {
+                return Err(c.err(format!(
+                    "Unknown option given: {}",
+                    String::from_utf8_lossy(o)
+                )));
+            }
         }
+        let name = library_metadata(c, code)?;
+        if !replace && c.ks.functions.contains_key(&name) {
+            return Err(c.err(format!(
+                "Library '{}' already exists",
+                String::from_utf8_lossy(&name)
+            )));
+        }
+        c.out.bulk(&name);
         c.ks.functions.insert(name, code.to_vec());
-    } else if is(sub, "DELETE") && a.len() == 3 {
+    } else if is(sub, "DELETE") {
+        sub_arity(c, a, "delete", 3)?;
         c.ks.functions
             .remove(a[2])
             .ok_or_else(|| c.err("Library not found"))?;
+        c.out.ok();
     } else if is(sub, "FLUSH") {
+        sub_arity(c, a, "flush", -2)?;
+        match a.len() {
+            2 => {}
+            3 if is(a[2], "SYNC") || is(a[2], "ASYNC") => {}
+            3 => return Err(c.err("FUNCTION FLUSH only supports SYNC|ASYNC option")),
+            _ => return Err(syntax_sub(c, a)),
+        }
         c.ks.functions.clear();
-    } else if is(sub, "RESTORE") && a.len() >= 3 {
+        c.out.ok();
+    } else if is(sub, "RESTORE") {
+        sub_arity(c, a, "restore", -3)?;
+        if a.len() > 4 {
+            return Err(syntax_sub(c, a));
+        }
         let policy = a.get(3).copied().unwrap_or(b"APPEND");
+        let (flush, replace) = if is(policy, "APPEND") {
+            (false, false)
+        } else if is(policy, "REPLACE") {
+            (false, true)
+        } else if is(policy, "FLUSH") {
+            (true, false)
+        } else {
+            return Err(c.err(
+                "Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
+            ));
+        };
         let (body, version) = payload(c, a[2])?;
-        let libs = read_records(c, version, &body)?.functions;
-        if is(policy, "FLUSH") {
+        // Only function records (RDB opcodes 0xf5, 0xf6) may be in the payload.
+        if body.first().is_some_and(|&t| t != 0xf5 && t != 0xf6) {
+            return Err(c.err("given type is not a function"));
+        }
+        let restored = read_records(c, version, &body)?;
+        if restored.key_count() > 0 {
+            return Err(c.err("given type is not a function"));
+        }
+        let libs = restored.functions;
+        if flush {
             c.ks.functions.clear();
-        } else if is(policy, "APPEND") {
-            if libs.keys().any(|n| c.ks.functions.contains_key(n)) {
-                return Err(c.err("Library already exists"));
-            }
-        } else if !is(policy, "REPLACE") {
-            return Err(c.err("Wrong restore policy given"));
+        } else if !replace && let Some(n) = libs.keys().find(|n| c.ks.functions.contains_key(*n)) {
+            return Err(c.err(format!(
+                "Library {} already exists",
+                String::from_utf8_lossy(n)
+            )));
         }
         c.ks.functions.extend(libs);
+        c.out.ok();
     } else {
-        return Err(c.err("unknown FUNCTION subcommand"));
+        return Err(c.err(format!(
+            "unknown subcommand '{}'. Try FUNCTION HELP.",
+            String::from_utf8_lossy(sub)
+        )));
     }
+    c.changed(1);
     Ok(())
 }
 
@@ -170,6 +422,21 @@ mod tests {
         assert!(ks.functions.is_empty());
         assert_eq!(super::library_name(b"#!lua NAME=x"), Some(b"x".to_vec()));
         assert_eq!(super::library_name(b"no shebang"), None);
+    }
+
+    #[test]
+    fn library_lines_split_like_sdssplitargs() {
+        let split = |l: &str| super::split_args(l.as_bytes());
+        let v = |t: &[&str]| Some(t.iter().map(|s| s.as_bytes().to_vec()).collect());
+        assert_eq!(split("#!lua name=\"a\" x"), v(&["#!lua", "name=a", "x"]));
+        assert_eq!(split(" 'it\\'s'\t\"\\x41\\n\""), v(&["it's", "A\n"]));
+        assert_eq!(
+            split("name=\"a\"b"),
+            None,
+            "a closing quote must end the token"
+        );
+        assert_eq!(split("name=\"a"), None);
+        assert_eq!(split("\"\""), v(&[""]));
     }
 
     #[test]
