@@ -341,6 +341,16 @@ mod tests {
     }
 
     #[test]
+    fn samples_are_distinct_ascending_and_in_range() {
+        for (n, k) in [(1, 1), (10, 0), (10, 3), (10, 10), (1000, 999)] {
+            let v = super::sample(n, k);
+            assert_eq!(v.len(), k, "{n} {k}");
+            assert!(v.windows(2).all(|w| w[0] < w[1]), "{v:?}");
+            assert!(v.iter().all(|&i| i < n));
+        }
+    }
+
+    #[test]
     fn spop_is_refused() {
         assert!(fails(&["SADD s a b"], "SPOP s").contains("deterministic"));
         assert!(fails(&["SADD s a b"], "SPOP s 5").contains("deterministic"));
