@@ -1,10 +1,14 @@
 //! List commands: LPUSH, RPUSH, LPUSHX, RPUSHX, LINSERT, LSET, LREM, LTRIM, LPOP and
 //! RPOP (with a count), RPOPLPUSH, LMOVE, LMPOP, and the blocking forms BLPOP, BRPOP,
-//! BRPOPLPUSH, BLMOVE, BLMPOP applied as the non-blocking command they are propagated as
-//! (a blocking command that finds nothing to pop is a no-op: it could only have blocked).
+//! BRPOPLPUSH, BLMOVE, BLMPOP applied as the non-blocking command they are propagated as.
+//! A blocking command that finds nothing to pop changes nothing and replies what Redis
+//! replies at its timeout: the server blocks the client itself and only calls the engine
+//! once there is data or the time is up.
 //!
-//! Semantics follow `src/t_list.c` (7.0 … 8.x): options are checked before the key, a
-//! key of another type is WRONGTYPE, a list that becomes empty is deleted.
+//! Semantics, replies and change counts follow `src/t_list.c` (7.0): options are checked
+//! before the key, a key of another type is WRONGTYPE, a list that becomes empty is
+//! deleted. Redis 7.0 propagates BLPOP/BRPOP as `LPOP|RPOP key`, LMPOP/BLMPOP as
+//! `LPOP|RPOP key count` (the number popped), BLMOVE as LMOVE, BRPOPLPUSH as RPOPLPUSH.
 
 use super::zsets::timeout_ok;
 use super::{Ctx, ExecError, Handler, is, parse_i64};
@@ -86,11 +90,15 @@ fn push(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     };
     let only_existing = c.name.ends_with('X');
     let Some(l) = c.list(a[1], !only_existing)? else {
+        c.out.int(0);
         return Ok(());
     };
     for v in &a[2..] {
         push_at(l, end, v);
     }
+    let len = l.len();
+    c.out.int(len as i64);
+    c.changed(a.len() as u64 - 2);
     Ok(())
 }
 
@@ -103,12 +111,17 @@ fn linsert(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         return Err(c.err(SYNTAX));
     };
     let Some(l) = c.list(a[1], false)? else {
+        c.out.int(0);
         return Ok(());
     };
-    let found = l.iter().position(|e| e == a[3]);
-    if let Some(i) = found {
-        l.insert(if after { i + 1 } else { i }, a[4]);
-    }
+    let Some(i) = l.iter().position(|e| e == a[3]) else {
+        c.out.int(-1);
+        return Ok(());
+    };
+    l.insert(if after { i + 1 } else { i }, a[4]);
+    let len = l.len();
+    c.out.int(len as i64);
+    c.changed(1);
     Ok(())
 }
 
@@ -121,7 +134,11 @@ fn lset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let len = l.len() as i64;
     let i = if index < 0 { index + len } else { index };
     match usize::try_from(i) {
-        Ok(i) if l.set(i, a[3]) => Ok(()),
+        Ok(i) if l.set(i, a[3]) => {
+            c.out.ok();
+            c.changed(1);
+            Ok(())
+        }
         _ => Err(range),
     }
 }
@@ -129,6 +146,7 @@ fn lset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 fn lrem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let count = parse_i64(a[2]).ok_or_else(|| c.err(NOT_INT))?;
     let Some(l) = c.list(a[1], false)? else {
+        c.out.int(0);
         return Ok(());
     };
     // 7.0 accepts LONG_MIN (its negation overflows and nothing ever reaches it): it
@@ -164,7 +182,10 @@ fn lrem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             !drop
         });
     }
+    let removed = gone.len();
     c.drop_if_empty(a[1]);
+    c.out.int(removed as i64);
+    c.changed(removed as u64);
     Ok(())
 }
 
@@ -173,6 +194,7 @@ fn ltrim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let mut start = parse_i64(a[2]).ok_or_else(|| not_int.clone())?;
     let mut end = parse_i64(a[3]).ok_or(not_int)?;
     let Some(l) = c.list(a[1], false)? else {
+        c.out.ok();
         return Ok(());
     };
     let len = l.len() as i64;
@@ -194,19 +216,50 @@ fn ltrim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         l.truncate(end as usize + 1);
         l.drain_front(start as usize);
     }
+    // Redis counts every element trimmed away.
+    let removed = len as u64 - l.len() as u64;
     c.drop_if_empty(a[1]);
+    c.out.ok();
+    c.changed(removed);
     Ok(())
 }
 
+/// Pops up to `n` elements from `end`: how many, and, when `keep` (a client waits for
+/// them), the elements in the order they were popped.
+fn take(l: &mut List, end: End, n: u64, keep: bool) -> (u64, Vec<Vec<u8>>) {
+    let before = l.len();
+    if !keep {
+        pop_n(l, end, n);
+        return ((before - l.len()) as u64, Vec::new());
+    }
+    let n = usize::try_from(n).unwrap_or(usize::MAX).min(before);
+    let v: Vec<Vec<u8>> = (0..n).map_while(|_| pop_at(l, end)).collect();
+    (v.len() as u64, v)
+}
+
+/// The command that pops from `end` (LPOP or RPOP), for propagation.
+fn pop_name(end: End) -> &'static [u8] {
+    match end {
+        End::Head => b"LPOP",
+        End::Tail => b"RPOP",
+    }
+}
+
+/// LPOP / RPOP key [count]: a bulk (nil when missing); with a count, an array (a nil
+/// array when missing).
 fn pop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if a.len() > 3 {
-        return Err(c.err("wrong number of arguments"));
+        return Err(c.err(format!(
+            "wrong number of arguments for '{}' command",
+            c.name.to_ascii_lowercase()
+        )));
     }
     let end = if c.name == "LPOP" {
         End::Head
     } else {
         End::Tail
     };
+    let has_count = a.len() == 3;
     let count = match a.get(2) {
         None => 1,
         Some(n) => parse_i64(n)
@@ -214,15 +267,35 @@ fn pop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             .ok_or_else(|| c.err("value is out of range, must be positive"))?
             as u64,
     };
+    let on = c.out.is_on();
     let Some(l) = c.list(a[1], false)? else {
+        if has_count {
+            c.out.nil_array();
+        } else {
+            c.out.nil();
+        }
         return Ok(());
     };
-    pop_n(l, end, count);
+    let (n, popped) = take(l, end, count, on);
     c.drop_if_empty(a[1]);
+    if has_count {
+        c.out.array(popped.len());
+        for e in &popped {
+            c.out.bulk(e);
+        }
+    } else {
+        match popped.first() {
+            Some(e) => c.out.bulk(e),
+            None => c.out.nil(),
+        }
+    }
+    c.changed(n);
     Ok(())
 }
 
-/// RPOPLPUSH, LMOVE, BRPOPLPUSH, BLMOVE.
+/// RPOPLPUSH, LMOVE, BRPOPLPUSH, BLMOVE: the element moved; nil when the source is
+/// missing (a nil array for the blocking forms: their timeout's reply). The blocking
+/// forms are propagated as RPOPLPUSH / LMOVE.
 fn lmove(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let (from, to) = match c.name {
         "RPOPLPUSH" | "BRPOPLPUSH" => (End::Tail, End::Head),
@@ -234,38 +307,64 @@ fn lmove(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         _ => {}
     }
     let (src, dst) = (a[1], a[2]);
-    if c.list(src, false)?.is_none() {
+    if c.list(src, false)?.is_none_or(|l| l.is_empty()) {
+        // Redis 7.0 answers a blocked client's timeout with a nil array, BLMOVE's too.
+        if c.name.starts_with('B') {
+            c.out.nil_array();
+        } else {
+            c.out.nil();
+        }
         return Ok(());
     }
     // The destination's type is checked before anything moves.
     c.list(dst, false)?;
     let Some(v) = c.list(src, false)?.and_then(|l| pop_at(l, from)) else {
+        c.out.nil();
         return Ok(());
     };
     if let Some(l) = c.list(dst, true)? {
         push_at(l, to, &v);
     }
     c.drop_if_empty(src);
-    Ok(())
-}
-
-/// Pops `count` elements from `end` of the first of `keys` that holds a list (a key of
-/// another type met before it is WRONGTYPE).
-fn pop_first(c: &mut Ctx<'_>, keys: &[&[u8]], end: End, count: u64) -> Result<(), ExecError> {
-    for k in keys {
-        if let Some(l) = c.list(k, false)? {
-            if l.is_empty() {
-                continue;
-            }
-            pop_n(l, end, count);
-            c.drop_if_empty(k);
-            return Ok(());
-        }
+    c.out.bulk(&v);
+    c.changed(1);
+    match c.name {
+        "BLMOVE" => c.propagate(&[b"LMOVE", src, dst, a[3], a[4]]),
+        "BRPOPLPUSH" => c.propagate(&[b"RPOPLPUSH", src, dst]),
+        _ => {}
     }
     Ok(())
 }
 
-/// BLPOP / BRPOP key [key ...] timeout: LPOP/RPOP of the first non-empty list.
+/// What a multi-key pop took: the key, how many elements, and, for a client, them.
+type Popped<'k> = (&'k [u8], u64, Vec<Vec<u8>>);
+
+/// Pops `count` elements from `end` of the first of `keys` that holds a non-empty list
+/// (a key of another type met before it is WRONGTYPE): the key, how many were popped,
+/// and, for a client, the elements.
+fn pop_first<'k>(
+    c: &mut Ctx<'_>,
+    keys: &[&'k [u8]],
+    end: End,
+    count: u64,
+) -> Result<Option<Popped<'k>>, ExecError> {
+    let on = c.out.is_on();
+    for &k in keys {
+        if let Some(l) = c.list(k, false)? {
+            if l.is_empty() {
+                continue;
+            }
+            let (n, popped) = take(l, end, count, on);
+            c.drop_if_empty(k);
+            return Ok(Some((k, n, popped)));
+        }
+    }
+    Ok(None)
+}
+
+/// BLPOP / BRPOP key [key ...] timeout: LPOP/RPOP of the first non-empty list, replied
+/// as [key, element] and propagated as that LPOP/RPOP; a nil array (the timeout's
+/// reply) when every list is empty.
 fn bpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let n = a.len();
     timeout(c, a[n - 1])?;
@@ -274,10 +373,23 @@ fn bpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     } else {
         End::Tail
     };
-    pop_first(c, &a[1..n - 1], end, 1)
+    let Some((key, popped, elements)) = pop_first(c, &a[1..n - 1], end, 1)? else {
+        c.out.nil_array();
+        return Ok(());
+    };
+    c.out.array(2);
+    c.out.bulk(key);
+    if let Some(e) = elements.first() {
+        c.out.bulk(e);
+    }
+    c.changed(popped);
+    c.propagate(&[pop_name(end), key]);
+    Ok(())
 }
 
-/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT n]; BLMPOP timeout numkeys ...
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT n]; BLMPOP timeout numkeys ...:
+/// [key, [elements]] (a nil array when every list is empty), propagated as
+/// `LPOP|RPOP key popped`.
 fn lmpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let at = if c.name == "BLMPOP" { 2 } else { 1 };
     let numkeys = parse_i64(a[at])
@@ -305,7 +417,25 @@ fn lmpop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if at == 2 {
         timeout(c, a[1])?;
     }
-    pop_first(c, &a[at + 1..where_at], end, count.unwrap_or(1))
+    let Some((key, popped, elements)) =
+        pop_first(c, &a[at + 1..where_at], end, count.unwrap_or(1))?
+    else {
+        c.out.nil_array();
+        return Ok(());
+    };
+    c.out.array(2);
+    c.out.bulk(key);
+    c.out.array(elements.len());
+    for e in &elements {
+        c.out.bulk(e);
+    }
+    c.changed(popped);
+    c.propagate(&[
+        pop_name(end),
+        key,
+        itoa::Buffer::new().format(popped).as_bytes(),
+    ]);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,12 +1,20 @@
-//! Set commands: SADD, SREM, SMOVE, SINTERSTORE, SUNIONSTORE, SDIFFSTORE, and SPOP,
-//! which is refused: it is random, and Redis never writes it (it propagates the members
-//! it popped as SREM, or DEL/UNLINK when it emptied the set).
+//! Set commands: SADD, SREM, SMOVE, SINTERSTORE, SUNIONSTORE, SDIFFSTORE, and SPOP.
 //!
-//! Semantics follow `src/t_set.c` (7.0 … 8.x). The STORE commands type-check every
-//! source key first, replace the destination whatever its type (dropping its TTL), and
-//! delete it when the result is empty.
+//! Semantics, replies and change counts follow `src/t_set.c` (7.0). The STORE commands
+//! type-check every source key first, replace the destination whatever its type
+//! (dropping its TTL), and delete it when the result is empty.
+//!
+//! SPOP picks members at random, so Redis never writes it to an AOF: it propagates
+//! `SPOP key` as `SREM key member`, `SPOP key count` as one `SREM key member` per member
+//! popped, or as `DEL key` when it takes the whole set. A replayed SPOP is therefore
+//! refused (no consistent AOF holds one); a client's pops at random, as Redis does.
 
-use super::{Ctx, ExecError, Handler};
+use std::collections::HashSet;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Ctx, ExecError, Handler, parse_i64};
 use crate::engine::{Obj, Set};
 
 pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
@@ -21,54 +29,162 @@ pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
 }
 
 fn sadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let mut added = 0u64;
     if let Some(s) = c.set(a[1], true)? {
         for m in &a[2..] {
-            s.insert(m);
+            added += u64::from(s.insert(m));
         }
     }
+    c.out.int(added as i64);
+    c.changed(added);
     Ok(())
 }
 
 fn srem(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    let mut removed = 0u64;
     if let Some(s) = c.set(a[1], false)? {
         for m in &a[2..] {
-            s.remove(m);
+            removed += u64::from(s.remove(m));
         }
     }
     c.drop_if_empty(a[1]);
+    c.out.int(removed as i64);
+    c.changed(removed);
     Ok(())
 }
 
+/// SMOVE source destination member: 1 when moved (or, when source and destination are
+/// the same key, when it is a member), else 0. Redis counts the removal and, when the
+/// destination did not have it, the addition.
 fn smove(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let (src, dst, m) = (a[1], a[2], a[3]);
     // A missing source is a no-op, whatever the destination holds.
     if !c.db().contains(src) {
+        c.out.int(0);
         return Ok(());
     }
     c.set(src, false)?;
     c.set(dst, false)?;
     if src == dst {
+        let member = c.set(src, false)?.is_some_and(|s| s.contains(m));
+        c.out.int(i64::from(member));
         return Ok(());
     }
     let removed = c.set(src, false)?.is_some_and(|s| s.remove(m));
     if !removed {
+        c.out.int(0);
         return Ok(());
     }
     c.drop_if_empty(src);
-    if let Some(s) = c.set(dst, true)? {
-        s.insert(m);
+    let added = c.set(dst, true)?.is_some_and(|s| s.insert(m));
+    c.out.int(1);
+    c.changed(1 + u64::from(added));
+    Ok(())
+}
+
+/// A random number below `n` (> 0), for SPOP. Each call hashes a counter with a fresh
+/// `RandomState` (random keys per process, moved on per call): no dependency, and good
+/// enough for picking members.
+fn random_below(n: usize) -> usize {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    (h.finish() % n as u64) as usize
+}
+
+/// `k` distinct positions below `n` (k <= n), at random (Floyd's sampling), ascending.
+fn sample(n: usize, k: usize) -> Vec<usize> {
+    let mut picked: HashSet<usize> = HashSet::with_capacity(k);
+    for j in n - k..n {
+        let t = random_below(j + 1);
+        if !picked.insert(t) {
+            picked.insert(j);
+        }
+    }
+    let mut v: Vec<usize> = picked.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// SPOP key [count]: see the module documentation.
+fn spop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
+    if !c.out.is_on() {
+        return Err(c.err(
+            "SPOP picks members at random and cannot be replayed deterministically \
+             (Redis propagates it as SREM or DEL/UNLINK, so no AOF it writes contains it)",
+        ));
+    }
+    if a.len() > 3 {
+        return Err(c.err("syntax error"));
+    }
+    let key = a[1];
+    let count = match a.get(2) {
+        None => None,
+        Some(n) => Some(
+            parse_i64(n)
+                .filter(|&n| n >= 0)
+                .ok_or_else(|| c.err("value is out of range, must be positive"))?
+                as u64,
+        ),
+    };
+    let Some(s) = c.set(key, false)? else {
+        match count {
+            Some(_) => c.out.array(0),
+            None => c.out.nil(),
+        }
+        return Ok(());
+    };
+    let size = s.len();
+    let want = usize::try_from(count.unwrap_or(1))
+        .unwrap_or(usize::MAX)
+        .min(size);
+    if want == 0 {
+        // Only `SPOP key 0` (an existing set is never empty).
+        match count {
+            Some(_) => c.out.array(0),
+            None => c.out.nil(),
+        }
+        return Ok(());
+    }
+    let positions = sample(size, want);
+    let mut next = positions.iter().peekable();
+    let mut popped: Vec<Vec<u8>> = Vec::with_capacity(want);
+    for (i, m) in s.iter().enumerate() {
+        if next.peek().is_some_and(|&&p| p == i) {
+            next.next();
+            popped.push(m.to_vec());
+        }
+    }
+    for m in &popped {
+        s.remove(m);
+    }
+    c.drop_if_empty(key);
+    c.changed(popped.len() as u64);
+    match count {
+        None => {
+            c.out.bulk(&popped[0]);
+            c.propagate(&[b"SREM", key, &popped[0]]);
+        }
+        Some(_) => {
+            c.out.array(popped.len());
+            for m in &popped {
+                c.out.bulk(m);
+            }
+            if want == size {
+                c.propagate(&[b"DEL", key]);
+            } else {
+                for m in &popped {
+                    c.propagate(&[b"SREM", key, m]);
+                }
+            }
+        }
     }
     Ok(())
 }
 
-fn spop(c: &mut Ctx<'_>, _: &[&[u8]]) -> Result<(), ExecError> {
-    Err(c.err(
-        "SPOP picks members at random and cannot be replayed deterministically \
-         (Redis propagates it as SREM or DEL/UNLINK, so no AOF it writes contains it)",
-    ))
-}
-
-/// SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key [key ...]
+/// SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key [key ...]: the result's size.
+/// Storing a result is one change; an empty result deletes the destination, a change
+/// only when it existed.
 fn store(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let wrong = c.wrong_type();
     let name = c.name;
@@ -110,12 +226,16 @@ fn store(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
             },
         }
     };
+    let size = result.len();
     let db = c.db();
-    if result.is_empty() {
-        db.remove(dst);
+    let changed = if result.is_empty() {
+        db.remove(dst).is_some()
     } else {
         db.set(dst, Obj::set(result), None);
-    }
+        true
+    };
+    c.out.int(size as i64);
+    c.changed(u64::from(changed));
     Ok(())
 }
 
@@ -218,6 +338,16 @@ mod tests {
             fails(&["SADD a 1", "SET s 1"], "SINTERSTORE d missing s").contains("WRONGTYPE"),
             "every key is type-checked even when one is missing"
         );
+    }
+
+    #[test]
+    fn samples_are_distinct_ascending_and_in_range() {
+        for (n, k) in [(1, 1), (10, 0), (10, 3), (10, 10), (1000, 999)] {
+            let v = super::sample(n, k);
+            assert_eq!(v.len(), k, "{n} {k}");
+            assert!(v.windows(2).all(|w| w[0] < w[1]), "{v:?}");
+            assert!(v.iter().all(|&i| i < n));
+        }
     }
 
     #[test]
