@@ -1333,3 +1333,314 @@ fn capture_listen_rewrites_the_aof_on_request_and_saves_at_shutdown_save() {
         "the SHUTDOWN SAVE snapshot"
     );
 }
+
+/// `batch` without scripts, which the engine does not run (a primary refuses them, and
+/// a transaction holding one is refused whole).
+fn batch_no_scripts(r: &mut Rng, n: usize) -> Vec<Cmd> {
+    batch(r, n)
+        .into_iter()
+        .filter(|c| c.first().map(Vec::as_slice) != Some(b"EVAL"))
+        .collect()
+}
+
+/// Starts capture as a primary (`--listen` alone) in `dir` with `extra` flags; returns it
+/// and a client of its port.
+fn primary(dir: &std::path::Path, extra: &[&str]) -> (Capture, Client, u16) {
+    let port = e2e::server::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let d = dir.to_str().expect("utf-8 path");
+    let mut args = vec!["--listen", listen.as_str(), "--dir", d];
+    args.extend_from_slice(extra);
+    let mut cap = Capture::start(&args, dir.join(format!("capture-{port}.err")));
+    let cc = listen_client(port, &mut cap);
+    (cap, cc, port)
+}
+
+/// Waits (up to 60 s) until `field` of `INFO persistence` is `0`.
+fn wait_info_zero(cc: &mut Client, field: &str, cap: &mut Capture) {
+    let until = Instant::now() + Duration::from_secs(60);
+    while info_map(&cc.cmd_str(&[b"INFO", b"persistence"]))[field] != "0" {
+        cap.assert_running();
+        assert!(Instant::now() < until, "{field} stays set:\n{}", cap.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// SHUTDOWN through the port; capture must exit 0.
+fn shutdown(cc: &mut Client, cap: &mut Capture) {
+    let _ = cc.try_cmd(&[&b"SHUTDOWN"[..]]);
+    let mut child = cap.child.take().expect("running");
+    let until = Instant::now() + Duration::from_secs(30);
+    let code = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s.code();
+        }
+        assert!(Instant::now() < until, "no shutdown:\n{}", cap.log());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0), "{}", cap.log());
+}
+
+/// A fresh Redis 7.0 loading the AOF directory capture wrote in `dir`.
+fn redis_from_aof(dir: &std::path::Path) -> Server {
+    let copy = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &dir.join("appendonlydir"),
+        &copy.path().join("appendonlydir"),
+    );
+    Server::start_in(
+        ServerKind::Redis70,
+        copy,
+        &["--appendonly", "yes", "--appenddirname", "appendonlydir"],
+    )
+}
+
+#[test]
+fn capture_primary_snapshots_the_instant_of_the_fork_while_clients_write() {
+    let seed = 0xC0FFEE ^ e2e::now_ms() as u64;
+    eprintln!("seed {seed}");
+    let mut r = Rng::new(seed);
+    let work = tempfile::tempdir().expect("tempdir");
+    let (mut cap, mut cc, port) = primary(
+        work.path(),
+        &[
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+        ],
+    );
+    // Enough data that the snapshot child runs a while: 150k strings of 400 bytes.
+    let big = "x".repeat(400);
+    for chunk in 0..15 {
+        let cmds: Vec<Cmd> = (0..10_000)
+            .map(|i| cmd!("SET", format!("fill:{chunk}:{i}"), big))
+            .collect();
+        cc.pipeline_ok(&cmds);
+    }
+    let cmds = batch_no_scripts(&mut r, 3000);
+    let replies = cc.pipeline(&cmds);
+    for (c, rep) in cmds.iter().zip(&replies) {
+        // A RENAME or MOVE of a key the workload has not made yet is refused, as by Redis.
+        if let Reply::Error(e) = rep {
+            let e = String::from_utf8_lossy(e);
+            assert!(
+                e == "ERR no such key" || e.starts_with("WRONGTYPE"),
+                "{}: {e}",
+                e2e::resp::show_cmd(c)
+            );
+        }
+    }
+    let at_fork = cc.pipeline(&[cmd!("DEBUG", "DIGEST"), cmd!("BGSAVE")]);
+    assert_eq!(at_fork[1].text(), "Background saving started");
+    let at_fork = at_fork[0].text();
+    // Writes while the child runs.
+    let mut during = 0;
+    loop {
+        cc.pipeline(&batch_no_scripts(&mut r, 200));
+        let p = info_map(&cc.cmd_str(&[b"INFO", b"persistence"]));
+        if p["rdb_bgsave_in_progress"] == "0" {
+            assert_eq!(p["rdb_last_bgsave_status"], "ok", "{}", cap.log());
+            break;
+        }
+        during += 1;
+        assert!(
+            cc.cmd(&[b"BGSAVE"]).is_error(),
+            "a second BGSAVE while one runs"
+        );
+    }
+    assert!(during > 0, "no write landed while the child ran");
+    let now = digest(&mut cc);
+    assert_ne!(
+        now, at_fork,
+        "the writes during the snapshot changed nothing"
+    );
+    let snap = Server::start_with_rdb(ServerKind::Redis70, &work.path().join("dump.rdb"), &[]);
+    assert_eq!(
+        digest(&mut snap.client()),
+        at_fork,
+        "the snapshot is not the data at the fork ({during} write batches during the child)"
+    );
+    drop(snap);
+
+    // A rewrite, more writes, then the AOF loads with the data at shutdown.
+    let rw = cc.cmd_str(&[b"BGREWRITEAOF"]);
+    assert!(
+        rw.starts_with("Background append only file rewriting"),
+        "{rw}"
+    );
+    cc.pipeline(&batch_no_scripts(&mut r, 2000));
+    wait_info_zero(&mut cc, "aof_rewrite_in_progress", &mut cap);
+    cc.pipeline(&batch_no_scripts(&mut r, 1000));
+    let last = digest(&mut cc);
+    let keys = cc.cmd_int(&[b"DBSIZE"]);
+    shutdown(&mut cc, &mut cap);
+    let from_aof = redis_from_aof(work.path());
+    assert_eq!(
+        digest(&mut from_aof.client()),
+        last,
+        "the AOF does not have capture's data"
+    );
+    drop(from_aof);
+
+    // Restarted on the same --dir, capture loads its AOF.
+    let (mut cap, mut cc, _) = primary(work.path(), &["--save", "", "--appendonly", "yes"]);
+    assert_eq!(
+        digest(&mut cc),
+        last,
+        "restarted from its AOF:\n{}",
+        cap.log()
+    );
+    assert_eq!(cc.cmd_int(&[b"DBSIZE"]), keys);
+    let _ = port;
+    shutdown(&mut cc, &mut cap);
+}
+
+#[test]
+fn capture_primary_serves_redis_benchmark_during_snapshots() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let (mut cap, mut cc, port) = primary(
+        work.path(),
+        &[
+            "--save",
+            "1 1",
+            "--appendonly",
+            "yes",
+            "--auto-aof-rewrite-min-size",
+            "1mb",
+            "--auto-aof-rewrite-percentage",
+            "50",
+        ],
+    );
+    let cli = e2e::server::tool("REDIS_CLI").expect("redis-cli: run scripts/install-test-deps.sh");
+    let bench = cli.with_file_name("redis-benchmark");
+    assert!(bench.is_file(), "{} missing (redis-tools)", bench.display());
+    let out = Command::new(&bench)
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-n", "60000", "-c", "8", "-P", "8", "-r", "5000", "-q"])
+        .args([
+            "-t",
+            "ping,set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset",
+        ])
+        .output()
+        .expect("run redis-benchmark");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "redis-benchmark failed:\n{text}");
+    assert!(
+        !text.to_ascii_lowercase().contains("error"),
+        "redis-benchmark saw errors:\n{text}"
+    );
+    let results: Vec<&str> = text
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| l.contains("requests per second"))
+        .collect();
+    for t in [
+        "SET:",
+        "GET:",
+        "LPUSH:",
+        "SPOP:",
+        "ZPOPMIN:",
+        "MSET (10 keys):",
+    ] {
+        assert!(
+            results.iter().any(|l| l.starts_with(t)),
+            "no {t} result:\n{text}"
+        );
+    }
+    eprintln!("{text}");
+    // The save rule ("1 1") fires every second of the run.
+    let log = cap.log();
+    let saves = log.matches("snapshot saved").count();
+    assert!(
+        saves >= 2,
+        "{saves} snapshot(s) during the benchmark:\n{log}"
+    );
+    wait_info_zero(&mut cc, "rdb_bgsave_in_progress", &mut cap);
+    wait_info_zero(&mut cc, "aof_rewrite_in_progress", &mut cap);
+    let last = digest(&mut cc);
+    shutdown(&mut cc, &mut cap);
+    let from_aof = redis_from_aof(work.path());
+    assert_eq!(
+        digest(&mut from_aof.client()),
+        last,
+        "the AOF after the benchmark"
+    );
+    drop(from_aof);
+    let snap = Server::start_with_rdb(ServerKind::Redis70, &work.path().join("dump.rdb"), &[]);
+    assert_eq!(digest(&mut snap.client()), last, "the final snapshot");
+}
+
+#[test]
+fn capture_primary_blocks_watches_and_expires_as_redis() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let (mut cap, mut a, port) = primary(work.path(), &["--save", "", "--appendonly", "yes"]);
+    let mut b = listen_client(port, &mut cap);
+
+    // BLPOP waits for a push from another client; its timeout answers nil.
+    let t = Instant::now();
+    assert!(a.call(&["BLPOP", "q", "0.3"]).is_nil(), "BLPOP timeout");
+    assert!(
+        t.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        t.elapsed()
+    );
+    let waiter = std::thread::spawn(move || {
+        let r = a.call(&["BLPOP", "nothing", "q", "0"]);
+        (a, r)
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(b.call(&["RPUSH", "q", "x", "y"]).as_int(), Some(2));
+    let (mut a, got) = waiter.join().expect("BLPOP thread");
+    assert_eq!(got, Reply::Array(Some(vec![bulk("q"), bulk("x")])));
+    assert_eq!(
+        b.call(&["LRANGE", "q", "0", "-1"]),
+        Reply::Array(Some(vec![bulk("y")]))
+    );
+
+    // WATCH: another client's write fails the transaction; an untouched key does not.
+    a.call_ok(&["WATCH", "w"]);
+    b.call_ok(&["SET", "w", "1"]);
+    a.call_ok(&["MULTI"]);
+    a.call(&["INCR", "w"]);
+    assert!(
+        a.call(&["EXEC"]).is_nil(),
+        "EXEC after a watched key changed"
+    );
+    a.call_ok(&["WATCH", "w"]);
+    b.call_ok(&["SET", "other", "1"]);
+    a.call_ok(&["MULTI"]);
+    a.call(&["INCR", "w"]);
+    assert_eq!(a.call(&["EXEC"]), Reply::Array(Some(vec![Reply::Int(2)])));
+    // A command refused while queued fails the whole EXEC.
+    a.call_ok(&["MULTI"]);
+    assert!(a.call(&["NOSUCHCOMMAND"]).is_error());
+    assert!(a.call(&["EXEC"]).text().starts_with("EXECABORT"));
+
+    // Expired keys vanish without being read (active expiry), and the AOF says so.
+    for i in 0..50 {
+        a.call_ok(&["SET", &format!("e{i}"), "v", "PX", "100"]);
+    }
+    let until = Instant::now() + Duration::from_secs(10);
+    while b.call(&["DBSIZE"]).as_int() != Some(3) {
+        assert!(Instant::now() < until, "expired keys stay:\n{}", cap.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let last = digest(&mut b);
+    shutdown(&mut b, &mut cap);
+    let aof = redis_from_aof(work.path());
+    let mut c = aof.client();
+    assert_eq!(c.call(&["DBSIZE"]).as_int(), Some(3), "the AOF's DELs");
+    assert_eq!(digest(&mut c), last);
+    drop(a);
+}
+
+fn bulk(s: &str) -> Reply {
+    Reply::Bulk(Some(s.as_bytes().to_vec()))
+}

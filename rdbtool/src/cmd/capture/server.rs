@@ -132,10 +132,14 @@ impl Server {
         // SAFETY: `fds` is a valid array of `fds.len()` pollfd structs for the call.
         #[allow(unsafe_code)]
         let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
-        if n <= 0 {
-            return false;
-        }
-        let ready = |i: usize| fds.get(i).map_or(0, |f| f.revents);
+        // Nothing ready (or an interrupted poll): only blocked clients' timeouts.
+        let ready = |i: usize| {
+            if n <= 0 {
+                0
+            } else {
+                fds.get(i).map_or(0, |f| f.revents)
+            }
+        };
         let master_ready = master.is_some() && ready(1) != 0;
         let mut closed = Vec::new();
         let mut touched = Vec::new();
