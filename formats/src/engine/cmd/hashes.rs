@@ -1118,15 +1118,23 @@ mod tests {
         // Replayed: the past expiry is stored; a client's command then finds it passed.
         let mut ks = run(&["HSET h a 1 b 2 c x", "HPEXPIREAT h 5000 FIELDS 2 a c"]);
         let p = expect(&mut ks, "HINCRBY h a 3", ":3\r\n", 1);
-        assert_eq!(p, ["HDEL h a", "HINCRBY h a 3"]);
+        assert_eq!(p, ["MULTI", "HDEL h a", "HINCRBY h a 3", "EXEC"]);
         assert_eq!(ttl(&ks, "h", "a"), None, "a new field");
         let p = expect(&mut ks, "HSETNX h c v", ":1\r\n", 1);
-        assert_eq!(p, ["HDEL h c", "HSETNX h c v"]);
+        assert_eq!(p, ["MULTI", "HDEL h c", "HSETNX h c v", "EXEC"]);
         // A field with an expiry keeps it through HINCRBYFLOAT, and so does its replay.
         let far = FAR.to_string();
         run_client(&mut ks, &format!("HPEXPIREAT h {far} FIELDS 1 b"));
         let p = expect(&mut ks, "HINCRBYFLOAT h b 1", "$1\r\n3\r\n", 1);
-        assert_eq!(p, ["HSET h b 3", &format!("HPEXPIREAT h {far} FIELDS 1 b")]);
+        assert_eq!(
+            p,
+            [
+                "MULTI",
+                "HSET h b 3",
+                &format!("HPEXPIREAT h {far} FIELDS 1 b"),
+                "EXEC"
+            ]
+        );
         assert_eq!(ttl(&ks, "h", "b"), Some(FAR));
     }
 
@@ -1171,7 +1179,7 @@ mod tests {
             "*3\r\n:2\r\n:2\r\n:-2\r\n",
             2,
         );
-        assert_eq!(p, ["HDEL h a", "HDEL h b"]);
+        assert_eq!(p, ["MULTI", "HDEL h a", "HDEL h b", "EXEC"]);
         assert_eq!(order(&ks, "h"), ["c"]);
         let p = expect(&mut ks, "HEXPIREAT h 0 FIELDS 1 c", "*1\r\n:2\r\n", 1);
         assert_eq!(p, ["HDEL h c"]);
@@ -1219,7 +1227,7 @@ mod tests {
             "*4\r\n$1\r\n1\r\n$-1\r\n$-1\r\n$-1\r\n",
             1,
         );
-        assert_eq!(p, ["HDEL h c", "HDEL h a x c a"]);
+        assert_eq!(p, ["MULTI", "HDEL h c", "HDEL h a x c a", "EXEC"]);
         assert_eq!(order(&ks, "h"), ["b"]);
         let p = expect(&mut ks, "HGETDEL h FIELDS 1 b", "*1\r\n$1\r\n2\r\n", 1);
         assert_eq!(p, ["HDEL h b"]);
@@ -1266,7 +1274,7 @@ mod tests {
             "*2\r\n$1\r\n1\r\n$1\r\n2\r\n",
             2,
         );
-        assert_eq!(p, ["HDEL h a", "HDEL h b"]);
+        assert_eq!(p, ["MULTI", "HDEL h a", "HDEL h b", "EXEC"]);
         assert!(ks.dbs[0].is_empty());
         expect(&mut ks, "HGETEX h EX 10 FIELDS 1 a", "*1\r\n$-1\r\n", 0);
     }
@@ -1286,7 +1294,7 @@ mod tests {
         assert_eq!(p, ["HSETEX h FIELDS 1 a 6"]);
         assert_eq!(ttl(&ks, "h", "a"), None);
         let p = expect(&mut ks, "HSETEX h PXAT 1 FIELDS 2 a 9 c 9", ":1\r\n", 2);
-        assert_eq!(p, ["HDEL h a", "HDEL h c"]);
+        assert_eq!(p, ["MULTI", "HDEL h a", "HDEL h c", "EXEC"]);
         assert_eq!(order(&ks, "h"), ["b"]);
         expect(&mut ks, "HSETEX k FXX FIELDS 1 a 1", ":0\r\n", 0);
         assert!(ks.dbs[0].get(b"k").is_none());
