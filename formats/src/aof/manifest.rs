@@ -190,36 +190,50 @@ pub fn parse(text: &[u8]) -> Result<Manifest> {
     Ok(m)
 }
 
-/// Splits a line like Redis's `sdssplitargs`: whitespace-separated tokens, `"..."` with
-/// `\n \r \t \b \a \\ \" \xHH` escapes, `'...'` with `\'`. A closing quote must be
-/// followed by whitespace or the end. `None` on unbalanced quotes.
+/// Splits a line like Redis's `sdssplitargs` (manifests, redis.conf lines, a function
+/// library's first line): blank-separated tokens in which a `"` or `'` anywhere opens a
+/// quoted part (`name="x"` is `name=x`); `"..."` takes `\n \r \t \b \a \xHH` and
+/// `\<c>` escapes, `'...'` only `\'`; a closing quote must be followed by a blank or the
+/// end. `None` on unbalanced quotes.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    // C's isspace.
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
+    let hex = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
     let mut out = Vec::new();
     let mut i = 0;
     let at = |i: usize| line.get(i).copied();
     loop {
-        while at(i).is_some_and(|c| c.is_ascii_whitespace()) {
+        while at(i).is_some_and(blank) {
             i += 1;
         }
-        let Some(c0) = at(i) else { return Some(out) };
+        if at(i).is_none() {
+            return Some(out);
+        }
         let mut tok = Vec::new();
-        match c0 {
-            b'"' => {
-                i += 1;
-                loop {
-                    match at(i)? {
-                        b'\\'
-                            if at(i + 1) == Some(b'x')
-                                && at(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
-                                && at(i + 3).is_some_and(|c| c.is_ascii_hexdigit()) =>
-                        {
-                            let hex = std::str::from_utf8(line.get(i + 2..i + 4)?).ok()?;
-                            tok.push(u8::from_str_radix(hex, 16).ok()?);
-                            i += 4;
+        loop {
+            match at(i) {
+                None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
+                Some(q @ (b'"' | b'\'')) => {
+                    i += 1;
+                    loop {
+                        let c = at(i)?;
+                        if c == q {
+                            i += 1;
+                            if at(i).is_some_and(|c| !blank(c)) {
+                                return None;
+                            }
+                            break;
                         }
-                        b'\\' => {
-                            let c = at(i + 1)?;
-                            tok.push(match c {
+                        if q == b'"' && c == b'\\' {
+                            if let (Some(b'x'), Some(h), Some(l)) =
+                                (at(i + 1), at(i + 2).and_then(hex), at(i + 3).and_then(hex))
+                            {
+                                tok.push(h * 16 + l);
+                                i += 4;
+                                continue;
+                            }
+                            let e = at(i + 1)?;
+                            tok.push(match e {
                                 b'n' => b'\n',
                                 b'r' => b'\r',
                                 b't' => b'\t',
@@ -228,45 +242,18 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                                 other => other,
                             });
                             i += 2;
-                        }
-                        b'"' => {
-                            i += 1;
-                            if at(i).is_some_and(|c| !c.is_ascii_whitespace()) {
-                                return None;
-                            }
-                            break;
-                        }
-                        c => {
-                            tok.push(c);
-                            i += 1;
-                        }
-                    }
-                }
-            }
-            b'\'' => {
-                i += 1;
-                loop {
-                    match at(i)? {
-                        b'\\' if at(i + 1) == Some(b'\'') => {
+                        } else if q == b'\'' && c == b'\\' && at(i + 1) == Some(b'\'') {
                             tok.push(b'\'');
                             i += 2;
-                        }
-                        b'\'' => {
-                            i += 1;
-                            if at(i).is_some_and(|c| !c.is_ascii_whitespace()) {
-                                return None;
-                            }
-                            break;
-                        }
-                        c => {
+                        } else {
                             tok.push(c);
                             i += 1;
                         }
                     }
+                    // A closing quote ends the token.
+                    break;
                 }
-            }
-            _ => {
-                while let Some(c) = at(i).filter(|c| !c.is_ascii_whitespace()) {
+                Some(c) => {
                     tok.push(c);
                     i += 1;
                 }

@@ -90,12 +90,8 @@ pub(super) fn execute(
     args: &[&[u8]],
     out: &mut Out,
 ) -> Result<(), ExecError> {
-    let Some(first) = args.first() else {
-        return Err(ExecError::Unknown(String::new()));
-    };
     let mut buf = [0u8; 32];
-    let name = upper(first, &mut buf)
-        .ok_or_else(|| ExecError::Unknown(String::from_utf8_lossy(first).into_owned()))?;
+    let name = command_name(args, &mut buf)?;
     match name {
         "MULTI" => {
             if s.multi.is_some() {
@@ -218,14 +214,18 @@ pub(super) fn execute(
     r
 }
 
+/// The upper-case name of the command `args`, in `buf`.
+fn command_name<'b>(args: &[&[u8]], buf: &'b mut [u8; 32]) -> Result<&'b str, ExecError> {
+    let first = args.first().copied().unwrap_or_default();
+    upper(first, buf)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ExecError::Unknown(String::from_utf8_lossy(first).into_owned()))
+}
+
 /// See [`Session::check`].
 pub(super) fn check(args: &[&[u8]]) -> Result<(), ExecError> {
-    let Some(first) = args.first() else {
-        return Err(ExecError::Unknown(String::new()));
-    };
     let mut buf = [0u8; 32];
-    let name = upper(first, &mut buf)
-        .ok_or_else(|| ExecError::Unknown(String::from_utf8_lossy(first).into_owned()))?;
+    let name = command_name(args, &mut buf)?;
     match name {
         "MULTI" | "EXEC" | "DISCARD" | "SELECT" => Ok(()),
         _ => known(name, args).map(|_| ()),

@@ -202,7 +202,7 @@ fn library_metadata(c: &Ctx<'_>, code: &[u8]) -> Result<Vec<u8>, ExecError> {
         .iter()
         .position(|&b| b == b'\n')
         .ok_or_else(|| c.err("Invalid library metadata"))?;
-    let parts = split_args(&code[..end])
+    let parts = crate::aof::manifest::split_args(&code[..end])
         .filter(|p| !p.is_empty())
         .ok_or_else(|| c.err("Invalid library metadata"))?;
     let engine = parts[0].get(2..).unwrap_or_default();
@@ -238,80 +238,6 @@ fn library_metadata(c: &Ctx<'_>, code: &[u8]) -> Result<Vec<u8>, ExecError> {
         )));
     }
     Ok(name.to_vec())
-}
-
-/// Redis's `sdssplitargs` as it splits a library's first line: blank-separated
-/// tokens in which a `"` or `'` anywhere opens a quoted part (`name="x"` is `name=x`);
-/// `"..."` takes `\n \r \t \b \a \xHH` escapes, `'...'` only `\'`; a closing quote
-/// must be followed by a blank or the end. `None` on unbalanced quotes.
-///
-/// (`aof::manifest::split_args` only honours quotes that open a token.)
-fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
-    // C's isspace.
-    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
-    let hex = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
-    let mut out = Vec::new();
-    let mut i = 0;
-    let at = |i: usize| line.get(i).copied();
-    loop {
-        while at(i).is_some_and(blank) {
-            i += 1;
-        }
-        if at(i).is_none() {
-            return Some(out);
-        }
-        let mut tok = Vec::new();
-        loop {
-            match at(i) {
-                None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
-                Some(q @ (b'"' | b'\'')) => {
-                    i += 1;
-                    loop {
-                        let c = at(i)?;
-                        if c == q {
-                            i += 1;
-                            if at(i).is_some_and(|c| !blank(c)) {
-                                return None;
-                            }
-                            break;
-                        }
-                        if q == b'"' && c == b'\\' {
-                            if let (Some(b'x'), Some(h), Some(l)) =
-                                (at(i + 1), at(i + 2).and_then(hex), at(i + 3).and_then(hex))
-                            {
-                                tok.push(h * 16 + l);
-                                i += 4;
-                                continue;
-                            }
-                            let e = at(i + 1)?;
-                            tok.push(match e {
-                                b'n' => b'\n',
-                                b'r' => b'\r',
-                                b't' => b'\t',
-                                b'b' => 8,
-                                b'a' => 7,
-                                other => other,
-                            });
-                            i += 2;
-                        } else if q == b'\'' && c == b'\\' && at(i + 1) == Some(b'\'') {
-                            tok.push(b'\'');
-                            i += 2;
-                        } else {
-                            tok.push(c);
-                            i += 1;
-                        }
-                    }
-                    // A closing quote ends the token.
-                    break;
-                }
-                Some(c) => {
-                    tok.push(c);
-                    i += 1;
-                }
-            }
-        }
-        out.push(tok);
-    }
 }
 
 fn function(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
@@ -426,7 +352,7 @@ mod tests {
 
     #[test]
     fn library_lines_split_like_sdssplitargs() {
-        let split = |l: &str| super::split_args(l.as_bytes());
+        let split = |l: &str| crate::aof::manifest::split_args(l.as_bytes());
         let v = |t: &[&str]| Some(t.iter().map(|s| s.as_bytes().to_vec()).collect());
         assert_eq!(split("#!lua name=\"a\" x"), v(&["#!lua", "name=a", "x"]));
         assert_eq!(split(" 'it\\'s'\t\"\\x41\\n\""), v(&["it's", "A\n"]));

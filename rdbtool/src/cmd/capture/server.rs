@@ -162,13 +162,7 @@ impl Server {
             if !c.on_ready(r, st, saver, &ctx, &mut touched) {
                 closed.push(i);
             }
-            if !touched.is_empty() {
-                wrote = true;
-                for c in &mut self.clients {
-                    c.touch(&touched);
-                }
-                touched.clear();
-            }
+            wrote |= spread(&mut self.clients, &mut touched);
         }
         // Blocked clients: served when a write may have given them data, or answered
         // at their timeout.
@@ -183,20 +177,14 @@ impl Server {
                 let Some(c) = self.clients.get_mut(i) else {
                     continue;
                 };
-                if c.blocked.is_none() {
+                if c.blocked.is_none() || closed.contains(&i) {
                     continue;
                 }
                 c.unblock(st, saver, &ctx, now, &mut touched);
-                if !c.flush() && !closed.contains(&i) {
+                if !c.flush() {
                     closed.push(i);
                 }
-                if !touched.is_empty() {
-                    wrote = true;
-                    for c in &mut self.clients {
-                        c.touch(&touched);
-                    }
-                    touched.clear();
-                }
+                wrote |= spread(&mut self.clients, &mut touched);
             }
         }
         closed.sort_unstable();
@@ -231,6 +219,19 @@ impl Server {
         }
         master_ready
     }
+}
+
+/// Hands the writes in `touched` to every client's WATCHes and forgets them; whether
+/// there were any.
+fn spread(clients: &mut [Client], touched: &mut Vec<Prop>) -> bool {
+    if touched.is_empty() {
+        return false;
+    }
+    for c in clients.iter_mut() {
+        c.touch(touched);
+    }
+    touched.clear();
+    true
 }
 
 /// A client waiting in a blocking command.
