@@ -1,5 +1,6 @@
-//! `rdbtool capture`: follow a live Redis as one of its replicas and write point-in-time
-//! RDB snapshots by fork.
+//! `rdbtool capture`: follow a live Redis as one of its replicas, or serve clients that
+//! write to it (`--listen` alone: a primary, [`server`]), and write point-in-time RDB
+//! snapshots and an AOF by fork.
 //!
 //! The replica side of Redis's replication: the handshake (PING, AUTH, REPLCONF
 //! listening-port and capa, PSYNC), a full resynchronisation streamed into the keyspace

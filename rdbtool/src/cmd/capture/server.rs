@@ -1,6 +1,10 @@
-//! `--listen ADDR`: a read-only RESP server on the replica, as a Redis replica serves
-//! its clients: reads, `DEBUG DIGEST`, the persistence commands and `INFO`; writes are
-//! refused with `-READONLY`. Replies are RESP2, worded as Redis 7.0 words them.
+//! `--listen ADDR`: a RESP server. On a replica it serves clients as a Redis replica
+//! does: reads, `DEBUG DIGEST`, the persistence commands and `INFO`; writes are refused
+//! with `-READONLY`. Without a master (a primary) the writes go to the engine
+//! (`Session::call`), each client with its own session; what they propagate goes to the
+//! AOF, and their changes count for the save rules. Transactions (MULTI/EXEC, WATCH)
+//! and blocking commands are handled here, across clients. Replies are RESP2, worded
+//! as Redis 7.0 words them.
 //!
 //! Single-threaded like the rest of capture: the listener and the clients are
 //! non-blocking sockets polled (`libc::poll`) together with the master link.
