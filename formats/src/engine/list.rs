@@ -169,8 +169,9 @@ impl List {
     pub fn remove(&mut self, i: usize) -> Option<Vec<u8>> {
         let (ci, j) = self.locate(i)?;
         let c = self.chunks.get_mut(ci)?;
-        let (s, e) = c.span(j)?;
-        let v = c.get(j)?.to_vec();
+        // One walk of the chunk finds both the element and where it is.
+        let (s, item) = c.pack.iter_at().nth(j)?;
+        let (v, e) = (item.to_vec(), s + item_size(item.len()));
         c.pack.remove_range(s, e);
         c.n -= 1;
         if c.n == 0 {

@@ -170,7 +170,8 @@ pub(super) fn execute(
         return handler(&mut ctx, args);
     }
     // A client's command sees no expired key: those it names are deleted first.
-    expire_named(ks, s.db, args, out);
+    let now = now_ms();
+    expire_named(ks, s.db, args, out, now);
     let (dirty, reply, props) = (out.dirty(), out.reply().len(), out.propagated().len());
     out.own = false;
     let mut ctx = Ctx {
@@ -207,7 +208,7 @@ pub(super) fn execute(
                 out.error("ERR internal error: the command gave no reply");
             }
             // An expiry set in the past deletes the key at once, as in Redis.
-            expire_named(ks, s.db, args, out);
+            expire_named(ks, s.db, args, out, now);
         }
         Err(_) => out.truncate(reply, props),
     }
@@ -290,8 +291,7 @@ fn exec_for_client(
 /// Deletes the keys among `args` (every argument is looked up: a value that happens to
 /// name an expired key only deletes it sooner) whose expiry has passed, and propagates
 /// their deletion as Redis does (`DEL`).
-fn expire_named(ks: &mut Keyspace, db: usize, args: &[&[u8]], out: &mut Out) {
-    let now = now_ms();
+fn expire_named(ks: &mut Keyspace, db: usize, args: &[&[u8]], out: &mut Out, now: i64) {
     let d = ks.db_mut(db);
     for k in args.iter().skip(1) {
         if d.get(k)

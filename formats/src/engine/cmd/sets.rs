@@ -106,6 +106,9 @@ fn sample(n: usize, k: usize) -> Vec<usize> {
     v
 }
 
+/// How many of a set's first members (in its order) SPOP picks from at least.
+const SPOP_WINDOW: usize = 1024;
+
 /// SPOP key [count]: see the module documentation.
 fn spop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if !c.out.is_on() {
@@ -146,11 +149,18 @@ fn spop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
         return Ok(());
     }
-    let positions = sample(size, want);
+    // The picks come from the first `span` members in the set's (hash) order, so that
+    // a pop costs O(count), not O(size): random enough, and Redis's own pick is not
+    // uniform either (dictGetFairRandomKey).
+    let span = size.min(want.saturating_mul(4).max(SPOP_WINDOW));
+    let positions = sample(span, want);
     let mut next = positions.iter().peekable();
     let mut popped: Vec<Vec<u8>> = Vec::with_capacity(want);
     for (i, m) in s.iter().enumerate() {
-        if next.peek().is_some_and(|&&p| p == i) {
+        let Some(&&p) = next.peek() else {
+            break;
+        };
+        if p == i {
             next.next();
             popped.push(m.to_vec());
         }
