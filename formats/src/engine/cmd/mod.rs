@@ -572,6 +572,94 @@ pub(crate) mod tests {
         assert!(ks.dbs[0].iter().all(|e| e.expire_ms().is_none()));
     }
 
+    /// Every command with random arguments (option words, numbers, ids, ranges) on keys
+    /// of every type, as a client may send them: a reply or an error, never a panic
+    /// (a panic would take every client of `capture --listen` down with it), and
+    /// exactly one reply.
+    #[test]
+    fn random_client_commands_never_panic() {
+        const NAMES: &str = "APPEND BITFIELD BITFIELD_RO BITOP BLMOVE BLMPOP BLPOP BRPOP \
+            BRPOPLPUSH BZMPOP BZPOPMAX BZPOPMIN COPY DECR DECRBY DEL EXPIRE EXPIREAT FLUSHDB \
+            FUNCTION GEOADD GEODIST GEOHASH GEOPOS GEORADIUS GEORADIUSBYMEMBER \
+            GEORADIUSBYMEMBER_RO GEORADIUS_RO GEOSEARCH GEOSEARCHSTORE GETDEL GETEX GETSET HDEL \
+            HEXPIRE HEXPIREAT HGETDEL HGETEX HINCRBY HINCRBYFLOAT HMSET HPERSIST HPEXPIRE \
+            HPEXPIREAT HSET HSETEX HSETNX INCR INCRBY INCRBYFLOAT LINSERT LMOVE LMPOP LPOP LPUSH \
+            LPUSHX LREM LSET LTRIM MOVE MSET MSETNX PERSIST PEXPIRE PEXPIREAT PFADD PFCOUNT \
+            PFDEBUG PFMERGE PSETEX RENAME RENAMENX RESTORE RPOP RPOPLPUSH RPUSH RPUSHX SADD \
+            SDIFFSTORE SET SETBIT SETEX SETNX SETRANGE SINTERSTORE SMOVE SORT SORT_RO SPOP SREM \
+            SUNIONSTORE SWAPDB UNLINK XACK XADD XAUTOCLAIM XCLAIM XDEL XGROUP XREADGROUP \
+            XSETID XTRIM ZADD ZDIFFSTORE ZINCRBY ZINTERSTORE ZMPOP ZPOPMAX ZPOPMIN ZRANGESTORE \
+            ZREM ZREMRANGEBYLEX ZREMRANGEBYRANK ZREMRANGEBYSCORE ZUNIONSTORE MULTI EXEC \
+            DISCARD SELECT";
+        const WORDS: &str = "s l set z h x p g missing NX XX GT LT CH INCR GET KEEPTTL EX \
+            PX EXAT PXAT PERSIST COUNT LIMIT BYSCORE BYLEX REV WITHSCORES WEIGHTS AGGREGATE \
+            SUM MIN MAX LEFT RIGHT BEFORE AFTER STORE STOREDIST WITHDIST WITHCOORD WITHHASH \
+            ASC DESC ANY FROMMEMBER FROMLONLAT BYRADIUS BYBOX km m BY GET ALPHA # nosort \
+            FIELDS FNX FXX MAXLEN MINID ~ = * $ > - + 0-1 1-1 5-0 GROUP STREAMS NOACK BLOCK \
+            JUSTID FORCE TIME RETRYCOUNT LASTID IDLE MKSTREAM ENTRIESREAD CREATE SETID \
+            DESTROY CREATECONSUMER DELCONSUMER HELP REPLACE ABSTTL IDLETIME FREQ DB LOAD \
+            DELETE FLUSH ASYNC SYNC AND OR XOR NOT OVERFLOW WRAP SAT FAIL u8 i16 #1 u63 \
+            GETREG TODENSE ENCODING DECODE NOMKSTREAM 0 1 -1 2 3 10 -10 100 1000000 \
+            9223372036854775807 -9223372036854775808 inf -inf +inf nan 1.5 -0 0x10 (1 [a \
+            (a a b c 13.36 38.11";
+        let names: Vec<&str> = NAMES.split_whitespace().collect();
+        let words: Vec<&str> = WORDS.split_whitespace().collect();
+        let setup = [
+            "SET s 10",
+            "RPUSH l a b c 1 2",
+            "SADD set a b 1 2",
+            "ZADD z 1 a 2 b 3 c",
+            "HSET h a 1 b 2",
+            "XADD x 1-1 f v",
+            "XADD x 2-1 f v",
+            "XGROUP CREATE x g 0",
+            "PFADD p a b c",
+            "GEOADD g 13.36 38.11 a 15.08 37.50 b",
+        ];
+        let base = run(&setup);
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut ks = base.clone();
+        let mut s = Session::new();
+        let mut oks = 0;
+        for i in 0..60_000 {
+            if i % 500 == 0 {
+                ks = base.clone();
+                s = Session::new();
+            }
+            let name = names[next(names.len())];
+            let mut args: Vec<&[u8]> = vec![name.as_bytes()];
+            for _ in 0..next(9) {
+                args.push(words[next(words.len())].as_bytes());
+            }
+            let mut out = super::Out::client();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                s.call(&mut ks, &args, &mut out)
+            }));
+            let show = || {
+                args.iter()
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            match r {
+                Err(_) => panic!("panicked on: {}", show()),
+                Ok(Ok(())) => {
+                    oks += 1;
+                    assert!(!out.reply().is_empty(), "no reply: {}", show());
+                }
+                Ok(Err(_)) => assert!(out.reply().is_empty(), "reply and error: {}", show()),
+            }
+        }
+        eprintln!("{oks} of 60000 random commands applied");
+        assert!(oks > 5_000, "too few random commands were valid: {oks}");
+    }
+
     #[test]
     fn unknown_commands_are_errors() {
         let mut ks = Keyspace::default();
