@@ -5,8 +5,7 @@
 //! a relative expiry is propagated as `PEXPIREAT` with the absolute time, and an
 //! expiry already past deletes the key and is propagated as `DEL`.
 
-use super::{Ctx, ExecError, Handler, is, now_ms, parse_i64};
-use crate::engine::{Entry, Prop};
+use super::{Ctx, ExecError, Handler, db_limit, expire_if_due, is, now_ms, parse_i64};
 
 pub(super) fn lookup(name: &str) -> Option<(Handler, i32)> {
     Some(match name {
@@ -191,20 +190,10 @@ fn rename(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 /// Whether `key` exists in db `db`; for a client, an expired one is deleted (and that
 /// propagated as `DEL`) first, as Redis's lookupKeyWrite does.
 fn live_in(c: &mut Ctx<'_>, db: usize, key: &[u8]) -> bool {
-    let on = c.out.is_on();
-    let d = c.ks.db_mut(db);
-    match d.get(key).map(Entry::expire_ms) {
-        None => false,
-        Some(Some(t)) if on && t <= now_ms() => {
-            d.remove(key);
-            c.out.push_prop(Prop {
-                db,
-                args: vec![b"DEL".to_vec(), key.to_vec()],
-            });
-            false
-        }
-        Some(_) => true,
+    if c.out.is_on() && expire_if_due(c.ks, db, key, c.out, now_ms()) {
+        return false;
     }
+    c.ks.db_mut(db).contains(key)
 }
 
 /// A database index argument as Redis's getIntFromObjectOrReply and selectDb check
@@ -218,12 +207,7 @@ fn db_index(c: &Ctx<'_>, a: &[u8], msg: Option<&str>) -> Result<usize, ExecError
             "value is out of range, value must between -2147483648 and 2147483647",
         ));
     }
-    let max = if c.out.is_on() {
-        c.ks.dbs.len() as i64
-    } else {
-        i64::from(u16::MAX) + 1
-    };
-    if !(0..max).contains(&v) {
+    if !(0..db_limit(c.ks, c.out)).contains(&v) {
         return Err(c.err("DB index is out of range"));
     }
     Ok(v as usize)

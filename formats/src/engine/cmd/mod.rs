@@ -144,14 +144,7 @@ pub(super) fn execute(
             .get(1)
             .and_then(|a| parse_i64(a))
             .ok_or_else(|| invalid("SELECT", "value is not an integer or out of range"))?;
-        // A replayed AOF may come from a server with more databases; a client gets
-        // the 16 of a default server (or what was loaded).
-        let max = if out.is_on() {
-            ks.dbs.len() as i64
-        } else {
-            i64::from(u16::MAX) + 1
-        };
-        if !(0..max).contains(&db) {
+        if !(0..db_limit(ks, out)).contains(&db) {
             return Err(invalid("SELECT", "DB index is out of range"));
         }
         s.db = db as usize;
@@ -292,18 +285,42 @@ fn exec_for_client(
 /// name an expired key only deletes it sooner) whose expiry has passed, and propagates
 /// their deletion as Redis does (`DEL`).
 fn expire_named(ks: &mut Keyspace, db: usize, args: &[&[u8]], out: &mut Out, now: i64) {
-    let d = ks.db_mut(db);
     for k in args.iter().skip(1) {
-        if d.get(k)
-            .and_then(Entry::expire_ms)
-            .is_some_and(|t| t <= now)
-        {
-            d.remove(k);
-            out.push_prop(Prop {
-                db,
-                args: vec![b"DEL".to_vec(), k.to_vec()],
-            });
-        }
+        expire_if_due(ks, db, k, out, now);
+    }
+}
+
+/// Deletes `key` from db `db` if its expiry is at or before `now`, propagating `DEL`
+/// (Redis's expireIfNeeded on a lookup); whether it did.
+pub(crate) fn expire_if_due(
+    ks: &mut Keyspace,
+    db: usize,
+    key: &[u8],
+    out: &mut Out,
+    now: i64,
+) -> bool {
+    let d = ks.db_mut(db);
+    if d.get(key)
+        .and_then(Entry::expire_ms)
+        .is_none_or(|t| t > now)
+    {
+        return false;
+    }
+    d.remove(key);
+    out.push_prop(Prop {
+        db,
+        args: vec![b"DEL".to_vec(), key.to_vec()],
+    });
+    true
+}
+
+/// How many databases a command may name: a client has the keyspace's (16 by
+/// default); a replayed AOF may come from a server with more.
+pub(crate) fn db_limit(ks: &Keyspace, out: &Out) -> i64 {
+    if out.is_on() {
+        ks.dbs.len() as i64
+    } else {
+        i64::from(u16::MAX) + 1
     }
 }
 

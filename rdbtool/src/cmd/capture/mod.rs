@@ -538,7 +538,7 @@ fn serve_clients(st: &mut State, saver: &mut Saver) {
 /// walked and their expired keys deleted, each deletion propagated as `DEL`, as Redis
 /// does (a replica gets those from its master instead).
 fn expire_cycle(st: &mut State, cursors: &mut Vec<usize>) {
-    let now = server::now_ms();
+    let now = crate::filter::now_ms();
     cursors.resize(st.ks.dbs.len(), 0);
     for (db, (d, cur)) in st.ks.dbs.iter_mut().zip(cursors.iter_mut()).enumerate() {
         if d.is_empty() {
