@@ -109,6 +109,16 @@ impl Out {
         }
     }
 
+    /// Propagates `cmds` (already owned) on `db` in place of the running command; none
+    /// is propagating nothing.
+    pub(crate) fn propagate_owned(&mut self, db: usize, cmds: Vec<Vec<Vec<u8>>>) {
+        self.own = true;
+        if self.on {
+            self.prop
+                .extend(cmds.into_iter().map(|args| Prop { db, args }));
+        }
+    }
+
     /// The running command propagates nothing, even though it changed data.
     pub fn propagate_nothing(&mut self) {
         self.own = true;

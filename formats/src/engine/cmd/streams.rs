@@ -386,18 +386,6 @@ fn setid_prop(key: &[u8], group: &[u8], g: &Group) -> Vec<Vec<u8>> {
     ]
 }
 
-/// Propagates `props` in place of the running command (nothing when empty): the stream
-/// commands that Redis stops propagating as sent and propagate through `alsoPropagate`.
-fn propagate_all(out: &mut Out, db: usize, props: &[Vec<Vec<u8>>]) {
-    if props.is_empty() {
-        out.propagate_nothing();
-    }
-    for p in props {
-        let a: Vec<&[u8]> = p.iter().map(Vec::as_slice).collect();
-        out.propagate(db, &a);
-    }
-}
-
 /// The stream at `key` (None if it is missing or not a stream) and the command's `Out`,
 /// borrowed together.
 fn stream_and_out<'c>(c: &'c mut Ctx<'_>, key: &[u8]) -> (Option<&'c mut Stream>, &'c mut Out) {
@@ -671,7 +659,7 @@ fn xadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     c.out.bulk(&id_bytes(id));
     c.changed(1);
     if let Some(args) = prop {
-        propagate_all(c.out, c.db, &[args]);
+        c.out.propagate_owned(c.db, vec![args]);
     }
     Ok(())
 }
@@ -693,7 +681,7 @@ fn xtrim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     c.out.int(removed as i64);
     c.changed(removed as u64);
     if let Some(args) = prop {
-        propagate_all(c.out, c.db, &[args]);
+        c.out.propagate_owned(c.db, vec![args]);
     }
     Ok(())
 }
@@ -1132,7 +1120,7 @@ fn xclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
     }
     out.changed(changes);
-    propagate_all(out, db, &props);
+    out.propagate_owned(db, props);
     Ok(())
 }
 
@@ -1263,7 +1251,7 @@ fn xautoclaim(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         out.bulk(&id_bytes(id));
     }
     out.changed(changes);
-    propagate_all(out, db, &props);
+    out.propagate_owned(db, props);
     Ok(())
 }
 
@@ -1393,7 +1381,7 @@ fn xreadgroup(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         }
     }
     out.changed(changes);
-    propagate_all(out, c.db, &props);
+    out.propagate_owned(c.db, props);
     Ok(())
 }
 
