@@ -1016,26 +1016,11 @@ fn capture_listen_serves_the_masters_data_read_only() {
     let mut mc = master.client();
     let pop = populate(&mut mc, ServerKind::Redis70, &PopulateOpts::default());
     let work = tempfile::tempdir().expect("tempdir");
-    let d = work.path().to_str().expect("utf-8 path");
-    let port = e2e::server::free_port();
-    let listen = format!("127.0.0.1:{port}");
     let addr = format!("127.0.0.1:{}", master.port());
-    let mut cap = Capture::start(
-        &[
-            "--replicaof",
-            &addr,
-            "--listen",
-            &listen,
-            "--dir",
-            d,
-            "--save",
-            "",
-        ],
-        work.path().join("capture.err"),
-    );
+    let (mut cap, mut cc, port) =
+        start_listening(work.path(), &["--replicaof", &addr, "--save", ""]);
     wait_online(&mut mc, &mut cap);
     wait_caught_up(&mut mc, &mut cap);
-    let mut cc = listen_client(port, &mut cap);
 
     let mut db = u64::MAX;
     for (kdb, key) in &pop.keys {
@@ -1240,21 +1225,7 @@ fn capture_listen_serves_the_masters_data_read_only() {
     );
 
     // SHUTDOWN NOSAVE: capture exits 0.
-    let _ = cc.try_cmd(&[&b"SHUTDOWN"[..], b"NOSAVE"]);
-    let mut child = cap.child.take().expect("running");
-    let until = Instant::now() + Duration::from_secs(30);
-    let code = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s.code();
-        }
-        assert!(
-            Instant::now() < until,
-            "capture did not shut down:\n{}",
-            cap.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(code, Some(0), "{}", cap.log());
+    shutdown(&mut cc, &mut cap, &["NOSAVE"]);
 }
 
 #[test]
@@ -1266,28 +1237,13 @@ fn capture_listen_rewrites_the_aof_on_request_and_saves_at_shutdown_save() {
         mc.cmd_ok(&[b"SET", k.as_bytes(), b"v"]);
     }
     let work = tempfile::tempdir().expect("tempdir");
-    let d = work.path().to_str().expect("utf-8 path");
-    let port = e2e::server::free_port();
-    let listen = format!("127.0.0.1:{port}");
     let addr = format!("127.0.0.1:{}", master.port());
-    let mut cap = Capture::start(
-        &[
-            "--replicaof",
-            &addr,
-            "--listen",
-            &listen,
-            "--dir",
-            d,
-            "--save",
-            "",
-            "--appendonly",
-            "yes",
-        ],
-        work.path().join("capture.err"),
+    let (mut cap, mut cc, _) = start_listening(
+        work.path(),
+        &["--replicaof", &addr, "--save", "", "--appendonly", "yes"],
     );
     wait_online(&mut mc, &mut cap);
     wait_caught_up(&mut mc, &mut cap);
-    let mut cc = listen_client(port, &mut cap);
     let pers = |cc: &mut Client| info_map(&cc.cmd_str(&[b"INFO", b"persistence"]));
     // The rewrite capture starts itself after the full resync ends first.
     let until = Instant::now() + Duration::from_secs(30);
@@ -1310,21 +1266,7 @@ fn capture_listen_rewrites_the_aof_on_request_and_saves_at_shutdown_save() {
     assert!(cc.cmd(&[b"CONFIG", b"SET", b"dir", b"/"]).is_error());
 
     // SHUTDOWN SAVE: a final snapshot even with no save rules, then exit 0.
-    let _ = cc.try_cmd(&[&b"SHUTDOWN"[..], b"SAVE"]);
-    let mut child = cap.child.take().expect("running");
-    let until = Instant::now() + Duration::from_secs(30);
-    let code = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s.code();
-        }
-        assert!(
-            Instant::now() < until,
-            "capture did not shut down:\n{}",
-            cap.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(code, Some(0), "{}", cap.log());
+    shutdown(&mut cc, &mut cap, &["SAVE"]);
     let want = digest(&mut mc);
     let fresh = Server::start_with_rdb(ServerKind::Redis70, &work.path().join("dump.rdb"), &[]);
     assert_eq!(
@@ -1343,9 +1285,9 @@ fn batch_no_scripts(r: &mut Rng, n: usize) -> Vec<Cmd> {
         .collect()
 }
 
-/// Starts capture as a primary (`--listen` alone) in `dir` with `extra` flags; returns it
-/// and a client of its port.
-fn primary(dir: &std::path::Path, extra: &[&str]) -> (Capture, Client, u16) {
+/// Starts capture with `--listen` on a free port and `--dir dir`, then `extra` flags
+/// (a primary without `--replicaof`); returns it and a client of its port.
+fn start_listening(dir: &std::path::Path, extra: &[&str]) -> (Capture, Client, u16) {
     let port = e2e::server::free_port();
     let listen = format!("127.0.0.1:{port}");
     let d = dir.to_str().expect("utf-8 path");
@@ -1366,9 +1308,12 @@ fn wait_info_zero(cc: &mut Client, field: &str, cap: &mut Capture) {
     }
 }
 
-/// SHUTDOWN through the port; capture must exit 0.
-fn shutdown(cc: &mut Client, cap: &mut Capture) {
-    let _ = cc.try_cmd(&[&b"SHUTDOWN"[..]]);
+/// SHUTDOWN (with `how`: SAVE, NOSAVE or nothing) through the port; capture must exit
+/// 0 within 30 s.
+fn shutdown(cc: &mut Client, cap: &mut Capture, how: &[&str]) {
+    let mut cmd = vec!["SHUTDOWN"];
+    cmd.extend_from_slice(how);
+    let _ = cc.try_cmd(&cmd);
     let mut child = cap.child.take().expect("running");
     let until = Instant::now() + Duration::from_secs(30);
     let code = loop {
@@ -1401,7 +1346,7 @@ fn capture_primary_snapshots_the_instant_of_the_fork_while_clients_write() {
     eprintln!("seed {seed}");
     let mut r = Rng::new(seed);
     let work = tempfile::tempdir().expect("tempdir");
-    let (mut cap, mut cc, port) = primary(
+    let (mut cap, mut cc, port) = start_listening(
         work.path(),
         &[
             "--save",
@@ -1476,7 +1421,7 @@ fn capture_primary_snapshots_the_instant_of_the_fork_while_clients_write() {
     cc.pipeline(&batch_no_scripts(&mut r, 1000));
     let last = digest(&mut cc);
     let keys = cc.cmd_int(&[b"DBSIZE"]);
-    shutdown(&mut cc, &mut cap);
+    shutdown(&mut cc, &mut cap, &[]);
     let from_aof = redis_from_aof(work.path());
     assert_eq!(
         digest(&mut from_aof.client()),
@@ -1486,7 +1431,7 @@ fn capture_primary_snapshots_the_instant_of_the_fork_while_clients_write() {
     drop(from_aof);
 
     // Restarted on the same --dir, capture loads its AOF.
-    let (mut cap, mut cc, _) = primary(work.path(), &["--save", "", "--appendonly", "yes"]);
+    let (mut cap, mut cc, _) = start_listening(work.path(), &["--save", "", "--appendonly", "yes"]);
     assert_eq!(
         digest(&mut cc),
         last,
@@ -1495,13 +1440,13 @@ fn capture_primary_snapshots_the_instant_of_the_fork_while_clients_write() {
     );
     assert_eq!(cc.cmd_int(&[b"DBSIZE"]), keys);
     let _ = port;
-    shutdown(&mut cc, &mut cap);
+    shutdown(&mut cc, &mut cap, &[]);
 }
 
 #[test]
 fn capture_primary_serves_redis_benchmark_during_snapshots() {
     let work = tempfile::tempdir().expect("tempdir");
-    let (mut cap, mut cc, port) = primary(
+    let (mut cap, mut cc, port) = start_listening(
         work.path(),
         &[
             "--save",
@@ -1565,7 +1510,7 @@ fn capture_primary_serves_redis_benchmark_during_snapshots() {
     wait_info_zero(&mut cc, "rdb_bgsave_in_progress", &mut cap);
     wait_info_zero(&mut cc, "aof_rewrite_in_progress", &mut cap);
     let last = digest(&mut cc);
-    shutdown(&mut cc, &mut cap);
+    shutdown(&mut cc, &mut cap, &[]);
     let from_aof = redis_from_aof(work.path());
     assert_eq!(
         digest(&mut from_aof.client()),
@@ -1580,7 +1525,8 @@ fn capture_primary_serves_redis_benchmark_during_snapshots() {
 #[test]
 fn capture_primary_blocks_watches_and_expires_as_redis() {
     let work = tempfile::tempdir().expect("tempdir");
-    let (mut cap, mut a, port) = primary(work.path(), &["--save", "", "--appendonly", "yes"]);
+    let (mut cap, mut a, port) =
+        start_listening(work.path(), &["--save", "", "--appendonly", "yes"]);
     let mut b = listen_client(port, &mut cap);
 
     // BLPOP waits for a push from another client; its timeout answers nil.
@@ -1633,7 +1579,7 @@ fn capture_primary_blocks_watches_and_expires_as_redis() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let last = digest(&mut b);
-    shutdown(&mut b, &mut cap);
+    shutdown(&mut b, &mut cap, &[]);
     let aof = redis_from_aof(work.path());
     let mut c = aof.client();
     assert_eq!(c.call(&["DBSIZE"]).as_int(), Some(3), "the AOF's DELs");
