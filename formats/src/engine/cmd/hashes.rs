@@ -220,10 +220,7 @@ fn reply_field(out: &mut Out, f: Option<HashField<'_>>) {
 /// pair counts as a change, as in Redis.
 fn hset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if a.len() % 2 == 1 {
-        return Err(c.err(format!(
-            "wrong number of arguments for '{}' command",
-            c.name.to_ascii_lowercase()
-        )));
+        return Err(c.wrong_arity());
     }
     let mut created = 0;
     if let Some(h) = c.hash(a[1], true)? {
@@ -611,12 +608,7 @@ fn hsetex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
         Fnx,
         Fxx,
     }
-    let arity = || {
-        c.err(format!(
-            "wrong number of arguments for '{}' command",
-            c.name.to_ascii_lowercase()
-        ))
-    };
+    let arity = || c.wrong_arity();
     let mut exist = Exist::Any;
     let mut ttl: Option<Option<i64>> = None; // Some(None): KEEPTTL
     // Where the expiry option is, when it is not already PXAT.

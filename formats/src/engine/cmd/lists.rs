@@ -249,10 +249,7 @@ fn pop_name(end: End) -> &'static [u8] {
 /// array when missing).
 fn pop(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if a.len() > 3 {
-        return Err(c.err(format!(
-            "wrong number of arguments for '{}' command",
-            c.name.to_ascii_lowercase()
-        )));
+        return Err(c.wrong_arity());
     }
     let end = if c.name == "LPOP" {
         End::Head

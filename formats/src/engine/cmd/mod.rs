@@ -226,18 +226,23 @@ pub(super) fn check(args: &[&[u8]]) -> Result<(), ExecError> {
     }
 }
 
+/// Redis's error for a command called with a number of arguments it does not take.
+fn wrong_arity(name: &str) -> ExecError {
+    invalid(
+        name,
+        format!(
+            "wrong number of arguments for '{}' command",
+            name.to_ascii_lowercase()
+        ),
+    )
+}
+
 /// The handler of a known command called with an arity Redis accepts.
 fn known(name: &str, args: &[&[u8]]) -> Result<Handler, ExecError> {
     let (handler, arity) = lookup(name).ok_or_else(|| ExecError::Unknown(name.to_string()))?;
     let n = args.len() as i32;
     if (arity > 0 && n != arity) || (arity < 0 && n < -arity) {
-        return Err(invalid(
-            name,
-            format!(
-                "wrong number of arguments for '{}' command",
-                name.to_ascii_lowercase()
-            ),
-        ));
+        return Err(wrong_arity(name));
     }
     Ok(handler)
 }
@@ -369,6 +374,12 @@ impl Ctx<'_> {
 
     pub fn err(&self, msg: impl Into<String>) -> ExecError {
         invalid(self.name, msg)
+    }
+
+    /// Redis's wrong-number-of-arguments error for this command (for the arities the
+    /// dispatcher's table cannot express: pairs, an upper bound).
+    pub fn wrong_arity(&self) -> ExecError {
+        wrong_arity(self.name)
     }
 
     pub fn wrong_type(&self) -> ExecError {

@@ -593,7 +593,7 @@ fn xadd(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     let p = parse_add_trim(c, a, true)?;
     let field_pos = p.idpos + 1;
     if a.len() < field_pos + 2 || (a.len() - field_pos) % 2 == 1 {
-        return Err(c.err("wrong number of arguments for 'xadd' command"));
+        return Err(c.wrong_arity());
     }
     if p.id == Some((ZERO, true)) {
         return Err(c.err("The ID specified in XADD must be greater than 0-0"));

@@ -146,10 +146,7 @@ fn setex(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
 
 fn mset(c: &mut Ctx<'_>, a: &[&[u8]]) -> Result<(), ExecError> {
     if a.len().is_multiple_of(2) {
-        return Err(c.err(format!(
-            "wrong number of arguments for '{}' command",
-            c.name.to_ascii_lowercase()
-        )));
+        return Err(c.wrong_arity());
     }
     let nx = c.name == "MSETNX";
     let db = c.db();
