@@ -509,12 +509,15 @@ impl Client {
         });
     }
 
-    /// A write command for the engine (a primary's): its reply goes to `out`, its
-    /// changes to the save rules' count, what it propagates to `props`.
+    /// A command for the engine (a primary's; one it does not know gets Redis's
+    /// unknown-command reply): its reply goes to `out`, its changes to the save rules'
+    /// count, what it propagates to `props`.
     fn engine(&mut self, args: &[&[u8]], st: &mut State, out: &mut Vec<u8>) {
         let before = self.eng.dirty();
-        if let Err(e) = self.session.call(&mut st.ks, args, &mut self.eng) {
-            self.eng.exec_error(&e);
+        match self.session.call(&mut st.ks, args, &mut self.eng) {
+            Ok(()) => {}
+            Err(ExecError::Unknown(_)) => unknown(out, args),
+            Err(e) => self.eng.exec_error(&e),
         }
         out.extend_from_slice(self.eng.reply());
         self.eng.clear_reply();
@@ -966,7 +969,7 @@ impl Client {
             n if is_write(n) && !ctx.primary => {
                 err(out, "READONLY You can't write against a read only replica.");
             }
-            _ if ctx.primary && !matches!(Session::check(args), Err(ExecError::Unknown(_))) => {
+            _ if ctx.primary => {
                 let (start, props, dirty) = (out.len(), self.props.len(), self.eng.dirty());
                 self.engine(args, st, out);
                 // A blocking command that found nothing waits (not inside a transaction,
