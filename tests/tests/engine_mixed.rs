@@ -384,13 +384,19 @@ fn live_aof(src: &Path, dir: &Path) {
     use formats::engine::{Keyspace, Session};
 
     let layout = formats::aof::check::detect(src).expect("the server's AOF");
+    // The server's RDB base is loaded as the records it holds, as a full sync hands
+    // them over (commands rebuilding it could not hold a pending entry whose stream
+    // entry was deleted); the commands after it are the stream a live AOF gets.
+    let cell = std::cell::RefCell::new(Keyspace::default());
+    let mut loader = formats::engine::RdbLoader::new(&cell);
     let mut cmds: Vec<(u64, Vec<Vec<u8>>)> = Vec::new();
-    formats::aof::read::walk(&layout, |at, args| {
+    formats::aof::read::walk_with(&layout, Some(&mut loader), |at, args| {
         cmds.push((at.db, args.iter().map(|a| a.to_vec()).collect()));
         Ok(())
     })
     .expect("walking the server's AOF");
-    let mut ks = Keyspace::default();
+    drop(loader);
+    let mut ks = cell.into_inner();
     let mut session = Session::new();
     let mut aof = LiveAof::open(dir, "appendonly.aof", Fsync::EverySec, true).unwrap();
     let n = cmds.len();
